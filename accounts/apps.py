@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from accounts import roles, security
+
+        # Role groups are declared in code (accounts/roles.py); every migrate brings
+        # their permissions up to date, so new models' permissions reach the roles.
+        post_migrate.connect(roles.sync_after_migrate, dispatch_uid="crm-sync-roles")
+        security.connect_signals()

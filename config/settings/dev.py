@@ -1,0 +1,7 @@
+"""`make run`: the app on this machine with demo data."""
+
+from .base import *  # noqa: F403
+
+DEBUG = env_bool("DEBUG", True)  # noqa: F405
+# A fixed key for local use only; production refuses to start without SECRET_KEY.
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"  # noqa: F405

@@ -1,0 +1,16 @@
+"""The project's URLs: one include per app, namespaced."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("accounts.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("customers/", include("crm.urls")),
+    path("contracts/", include("contracts.urls")),
+    path("compliance/", include("compliance.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from contracts import views
+
+app_name = "contracts"
+
+urlpatterns = [
+    path("", views.contract_list, name="contract_list"),
+]

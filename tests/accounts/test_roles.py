@@ -1,0 +1,103 @@
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.permissions import roles_of
+from accounts.roles import ROLE_PERMISSIONS, Role, sync_role_groups
+
+
+def permission_names(role: str) -> set[str]:
+    group = Group.objects.get(name=role)
+    return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+
+
+def test_migration_created_the_four_role_groups(db):
+    assert set(
+        Group.objects.filter(name__in=Role.values).values_list("name", flat=True)
+    ) == {
+        "Staff",
+        "Manager",
+        "DPO",
+        "Admin",
+    }
+
+
+@pytest.mark.parametrize(
+    ("role", "has", "lacks"),
+    [
+        (
+            "Staff",
+            {"accounts.view_team"},
+            {"accounts.change_user", "accounts.view_user"},
+        ),
+        (
+            "Manager",
+            {"accounts.view_team", "accounts.view_user"},
+            {"accounts.change_team"},
+        ),
+        ("DPO", {"accounts.view_user"}, {"accounts.change_user", "auth.change_group"}),
+        (
+            "Admin",
+            {"accounts.change_user", "auth.change_group", "axes.view_accessattempt"},
+            set(),
+        ),
+    ],
+)
+def test_each_role_holds_its_model_permissions(db, role, has, lacks):
+    names = permission_names(role)
+
+    assert has <= names
+    assert names.isdisjoint(lacks)
+
+
+def test_sync_restores_declared_permissions_and_removes_extra_ones(db):
+    staff = Group.objects.get(name=Role.STAFF)
+    before = permission_names(Role.STAFF)
+    staff.permissions.clear()
+    staff.permissions.add(*Group.objects.get(name=Role.ADMIN).permissions.all())
+
+    sync_role_groups()
+
+    assert permission_names(Role.STAFF) == before
+
+
+def test_every_declared_role_is_a_role():
+    assert set(ROLE_PERMISSIONS) == set(Role.values)
+
+
+def test_roles_of_a_superuser_include_admin(demo):
+    assert roles_of(demo["admin"]) == {Role.ADMIN}
+    assert roles_of(demo["dora"]) == {Role.DPO}
+
+
+def test_seed_demo_is_idempotent(demo):
+    from django.core.management import call_command
+
+    from accounts.models import Team, User
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert User.objects.count() == 5
+    assert {t.name: t.manager.username for t in Team.objects.all()} == {
+        "Nord": "maria",
+        "Süd": "maria",
+    }
+    assert set(demo["anna"].groups.values_list("name", flat=True)) == {
+        "Staff",
+        "team:nord",
+    }
+    assert demo["admin"].is_superuser and demo["admin"].is_staff
+    assert not demo["anna"].is_staff
+
+
+def test_team_changes_are_recorded_in_history_with_the_actor(demo):
+    from accounts import services
+
+    team = services.team_create(name="West", manager=None, actor=demo["admin"])
+    services.team_set_manager(team=team, manager=demo["maria"], actor=demo["admin"])
+
+    records = list(team.history.order_by("history_id"))
+    assert [r.history_type for r in records] == ["+", "~"]
+    assert {r.history_user for r in records} == {demo["admin"]}
+    assert records[-1].manager_id == demo["maria"].pk

@@ -1,0 +1,35 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from accounts.management.commands.seed_demo import DEMO_PASSWORD
+
+DEMO_USERNAMES = ["anna", "ben", "maria", "dora", "admin"]
+
+
+@pytest.fixture
+def demo(db):
+    """The demo users and teams, as `make run` seeds them; returns users by name."""
+    from accounts.models import User
+
+    call_command("seed_demo", stdout=io.StringIO())
+    return {
+        user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES)
+    }
+
+
+@pytest.fixture
+def client_as(client, demo):
+    """A test client signed in as the named demo user."""
+
+    def sign_in(username: str):
+        client.force_login(demo[username])
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def demo_password() -> str:
+    return DEMO_PASSWORD

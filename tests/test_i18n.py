@@ -1,0 +1,31 @@
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_german_message_is_translated_and_none_is_fuzzy():
+    catalogue = polib.pofile(str(ROOT / "locale" / "de" / "LC_MESSAGES" / "django.po"))
+
+    assert catalogue.untranslated_entries() == []
+    assert catalogue.fuzzy_entries() == []
+    assert len(catalogue.translated_entries()) > 50
+
+
+def test_german_is_the_default_and_english_available(settings):
+    assert settings.LANGUAGE_CODE == "de"
+    assert [code for code, _ in settings.LANGUAGES] == ["de", "en"]
+    assert settings.TIME_ZONE == "Europe/Berlin"
+
+
+def test_dates_are_formatted_the_german_way():
+    from datetime import date
+
+    from django.utils import formats, translation
+
+    with translation.override("de"):
+        assert (
+            formats.date_format(date(2026, 12, 31), "SHORT_DATE_FORMAT") == "31.12.2026"
+        )
+        assert formats.number_format(1234.56, 2, force_grouping=True) == "1.234,56"
