@@ -17,7 +17,10 @@ def navigation(request) -> dict:
         "user_role_labels": SimpleLazyObject(
             lambda: [labels[role] for role in Role.values if role in roles_of(user)]
         ),
+        # Teams the user belongs to or manages, in one query.
         "user_teams": SimpleLazyObject(
-            lambda: list(Team.objects.of_member(user).select_related("manager"))
+            lambda: list(
+                Team.objects.of_member_or_manager(user).select_related("manager")
+            )
         ),
     }

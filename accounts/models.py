@@ -36,6 +36,17 @@ class TeamQuerySet(models.QuerySet):
         """Teams the user is a member of."""
         return self.filter(group__user=user)
 
+    def of_member_or_manager(self, user: User) -> TeamQuerySet:
+        """Teams the user is a member or the manager of."""
+        return self.filter(
+            models.Q(manager=user)
+            | models.Exists(
+                Group.user_set.through.objects.filter(
+                    group_id=models.OuterRef("group_id"), user_id=user.pk
+                )
+            )
+        )
+
     def managed_by(self, user: User) -> TeamQuerySet:
         """Teams the user manages."""
         return self.filter(manager=user)

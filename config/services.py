@@ -232,6 +232,7 @@ def stop_embedded(environ: Mapping[str, str] = os.environ) -> list[str]:
 
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "up"
+    var_dir().mkdir(parents=True, exist_ok=True)  # beat schedule, uploads, servers
     if command == "up":
         services = resolve()
         if services.database.source == "local":

@@ -121,3 +121,39 @@ def test_dashboard_query_count_does_not_grow_with_the_number_of_teams(
 # session, user, role groups, teams (with manager), managed teams, and for a
 # manager who manages some: their groups and members (two prefetches).
 DASHBOARD_QUERIES = {"anna": 4, "maria": 7}
+
+
+def test_user_menu_of_a_manager_names_the_teams_she_manages(client_as):
+    response = client_as("maria").get(reverse("accounts:dashboard"))
+
+    assert [team.name for team in response.context["user_teams"]] == ["Nord", "Süd"]
+    assert "Nord (Leitung), Süd (Leitung)" in response.content.decode()
+
+
+def test_pages_are_german_for_a_german_user_whatever_the_browser_asks(client_as):
+    client = client_as("anna")
+
+    response = client.get(reverse("accounts:dashboard"), HTTP_ACCEPT_LANGUAGE="en-US")
+
+    assert response["Content-Language"] == "de"
+    assert "Willkommen, Anna" in response.content.decode()
+
+
+def test_switching_the_language_is_kept_on_the_user(client_as, demo):
+    client = client_as("anna")
+
+    client.post(reverse("accounts:set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("accounts:dashboard"))
+
+    demo["anna"].refresh_from_db()
+    assert demo["anna"].language == "en"
+    assert "Welcome, Anna" in response.content.decode()
+
+
+def test_an_unknown_language_is_refused_and_changes_nothing(client_as, demo):
+    client = client_as("anna")
+
+    client.post(reverse("accounts:set_language"), {"language": "xx", "next": "/"})
+
+    demo["anna"].refresh_from_db()
+    assert demo["anna"].language == "de"
