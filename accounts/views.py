@@ -34,6 +34,7 @@ def administration(request):
         Prefetch("group__user_set", queryset=User.objects.order_by("username"))
     )
     role_labels = dict(Role.choices)
+    team_names = {team.group_id: team.name for team in teams}
     rows = [
         {
             "user": user,
@@ -41,9 +42,7 @@ def administration(request):
                 role_labels[g.name] for g in user.groups.all() if g.name in role_labels
             ],
             "teams": [
-                g.name.removeprefix("team:")
-                for g in user.groups.all()
-                if g.name.startswith("team:")
+                team_names[g.pk] for g in user.groups.all() if g.pk in team_names
             ],
         }
         for user in users

@@ -5,9 +5,6 @@ from django.forms.renderers import TemplatesSetting
 
 
 class BootstrapBoundField(BoundField):
-    def css_classes(self, extra_classes=None) -> str:
-        return super().css_classes(extra_classes="mb-3")
-
     def as_widget(self, widget=None, attrs=None, only_initial=False):
         widget = widget or self.field.widget
         input_type = getattr(widget, "input_type", None)

@@ -157,3 +157,34 @@ def test_an_unknown_language_is_refused_and_changes_nothing(client_as, demo):
 
     demo["anna"].refresh_from_db()
     assert demo["anna"].language == "de"
+
+
+def test_administration_lists_users_with_role_and_team_names(client_as):
+    response = client_as("admin").get(reverse("accounts:administration"))
+
+    rows = {row["user"].username: row for row in response.context["rows"]}
+    assert rows["anna"]["roles"] == ["Mitarbeiter"]
+    assert rows["anna"]["teams"] == ["Nord"]
+    assert rows["ben"]["teams"] == ["Süd"]
+    assert rows["dora"]["roles"] == ["Datenschutzbeauftragte(r)"]
+
+
+def test_administration_query_count_does_not_grow_with_users(
+    client_as, django_assert_num_queries
+):
+    from accounts import services
+    from accounts.models import Team
+
+    client = client_as("admin")
+    client.get(reverse("accounts:administration"))
+    # session, user, roles, teams (context), users, their groups, teams, team members
+    with django_assert_num_queries(8):
+        client.get(reverse("accounts:administration"))
+    nord = Team.objects.get(name="Nord")
+    for number in range(20):
+        user = services.user_create(
+            username=f"user{number}", password=None, roles=["Staff"], actor=None
+        )
+        services.team_add_members(team=nord, users=[user], actor=None)
+    with django_assert_num_queries(8):
+        client.get(reverse("accounts:administration"))
