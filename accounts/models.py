@@ -19,8 +19,11 @@ class User(AbstractUser):
         help_text=_("Language of the pages and of the e-mails this user receives."),
     )
 
-    # Password hashes and login times are no audit matter and stay out of history.
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # Password hashes and login times are no audit matter and stay out of history;
+    # groups are: they are the user's roles and teams (who may see what).
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login"], m2m_fields=["groups"]
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -32,10 +35,6 @@ class User(AbstractUser):
 
 
 class TeamQuerySet(models.QuerySet):
-    def of_member(self, user: User) -> TeamQuerySet:
-        """Teams the user is a member of."""
-        return self.filter(group__user=user)
-
     def of_member_or_manager(self, user: User) -> TeamQuerySet:
         """Teams the user is a member or the manager of."""
         return self.filter(
@@ -84,7 +83,3 @@ class Team(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:administration") + f"#team-{self.slug}"
-
-    @property
-    def members(self) -> models.QuerySet[User]:
-        return User.objects.filter(groups=self.group_id)

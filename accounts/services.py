@@ -12,11 +12,15 @@ from accounts.models import Team, User
 from accounts.roles import Role
 
 
-def _save(instance, *, actor: User | None, **kwargs) -> None:
+def _act(instance, actor: User | None) -> None:
     # simple-history takes the acting user from the request; outside a request
     # (commands, tasks) it is given here.
     if actor is not None:
         instance._history_user = actor
+
+
+def _save(instance, *, actor: User | None, **kwargs) -> None:
+    _act(instance, actor)
     instance.save(**kwargs)
 
 
@@ -53,6 +57,7 @@ def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> N
     """Give the user exactly these roles; Admins may use the Django admin."""
     wanted = {Role(role) for role in roles}
     role_groups = Group.objects.filter(name__in=Role.values)
+    _act(user, actor)
     user.groups.remove(*[group for group in role_groups if group.name not in wanted])
     user.groups.add(*[group for group in role_groups if group.name in wanted])
     is_staff = Role.ADMIN in wanted or user.is_superuser
@@ -90,4 +95,7 @@ def team_set_manager(*, team: Team, manager: User | None, actor: User | None) ->
 @transaction.atomic
 def team_add_members(*, team: Team, users: Iterable[User], actor: User | None) -> None:
     """Add the users to the team (members already in it stay)."""
-    team.group.user_set.add(*users)
+    for user in users:
+        # From the user's side, so that the user's history records the change.
+        _act(user, actor)
+        user.groups.add(team.group)

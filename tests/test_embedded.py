@@ -10,17 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from config.services import port_answers
+from config.services import free_port, port_answers
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.slow

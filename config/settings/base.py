@@ -170,7 +170,6 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", 0)) or None
 
 # guardian: no anonymous user row; object permissions only for real users.
 ANONYMOUS_USER_NAME = None
-GUARDIAN_RAISE_403 = False
 
 # --- Internationalisation: German first, English too ---
 LANGUAGE_CODE = "de"
@@ -231,8 +230,6 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-
-SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
 LOGGING = {
     "version": 1,

@@ -101,3 +101,36 @@ def test_team_changes_are_recorded_in_history_with_the_actor(demo):
     assert [r.history_type for r in records] == ["+", "~"]
     assert {r.history_user for r in records} == {demo["admin"]}
     assert records[-1].manager_id == demo["maria"].pk
+
+
+def test_role_and_team_changes_are_recorded_in_the_users_history(demo):
+    from accounts import services
+    from accounts.models import Team
+
+    anna, admin = demo["anna"], demo["admin"]
+    services.user_set_roles(user=anna, roles=[Role.MANAGER], actor=admin)
+    services.team_add_members(
+        team=Team.objects.get(name="Süd"), users=[anna], actor=admin
+    )
+
+    latest = anna.history.order_by("-history_id")[:2]
+    assert {record.history_user for record in latest} == {admin}
+    groups_now = {g.group.name for g in latest[0].groups.all()}
+    assert groups_now == {"Manager", "team:nord", "team:sud"}
+
+
+def test_admin_adds_a_team_with_its_own_group(client_as, demo):
+    from accounts.models import Team
+
+    response = client_as("admin").post(
+        "/admin/accounts/team/add/", {"name": "West", "manager": demo["maria"].pk}
+    )
+
+    assert response.status_code == 302
+    team = Team.objects.get(name="West")
+    assert (team.slug, team.group.name, team.manager) == (
+        "west",
+        "team:west",
+        demo["maria"],
+    )
+    assert team.history.get().history_user == demo["admin"]

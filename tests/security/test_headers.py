@@ -22,7 +22,14 @@ def test_pages_have_no_inline_script_or_style(client_as):
     assert "<style" not in html
 
 
-def test_passwords_are_hashed_with_argon2_outside_tests():
+def test_passwords_are_hashed_with_argon2_outside_tests(settings):
+    from django.contrib.auth.hashers import check_password, make_password
+
     from config.settings import base
 
-    assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    # The test settings hash fast; production and `make run` use base's hashers.
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
+    hashed = make_password("crm-demo-2026")
+
+    assert hashed.startswith("argon2$argon2id$")
+    assert check_password("crm-demo-2026", hashed) is True

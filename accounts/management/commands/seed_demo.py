@@ -1,5 +1,7 @@
 """Demo users and teams; safe to run again (nothing is duplicated or reset)."""
 
+from typing import NamedTuple
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -10,13 +12,22 @@ from accounts.roles import Role
 # Demo only: every demo user has this password (README says so).
 DEMO_PASSWORD = "crm-demo-2026"
 
+
+class DemoUser(NamedTuple):
+    username: str
+    first_name: str
+    last_name: str
+    roles: list[str]
+    teams: list[str]
+    superuser: bool
+
+
 DEMO_USERS = [
-    # username, first, last, roles, teams, superuser
-    ("anna", "Anna", "Albers", [Role.STAFF], ["Nord"], False),
-    ("ben", "Ben", "Brandt", [Role.STAFF], ["Süd"], False),
-    ("maria", "Maria", "Meier", [Role.MANAGER], [], False),
-    ("dora", "Dora", "Datenschutz", [Role.DPO], [], False),
-    ("admin", "Adam", "Admin", [Role.ADMIN], [], True),
+    DemoUser("anna", "Anna", "Albers", [Role.STAFF], ["Nord"], False),
+    DemoUser("ben", "Ben", "Brandt", [Role.STAFF], ["Süd"], False),
+    DemoUser("maria", "Maria", "Meier", [Role.MANAGER], [], False),
+    DemoUser("dora", "Dora", "Datenschutz", [Role.DPO], [], False),
+    DemoUser("admin", "Adam", "Admin", [Role.ADMIN], [], True),
 ]
 DEMO_TEAMS = [("Nord", "maria"), ("Süd", "maria")]
 
@@ -28,23 +39,23 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         created = 0
         users: dict[str, User] = {}
-        for username, first, last, roles, _teams, superuser in DEMO_USERS:
-            user = User.objects.filter(username=username).first()
+        for demo in DEMO_USERS:
+            user = User.objects.filter(username=demo.username).first()
             if user is None:
                 user = services.user_create(
-                    username=username,
+                    username=demo.username,
                     password=DEMO_PASSWORD,
-                    email=f"{username}@example.com",
-                    first_name=first,
-                    last_name=last,
-                    roles=roles,
-                    is_superuser=superuser,
+                    email=f"{demo.username}@example.com",
+                    first_name=demo.first_name,
+                    last_name=demo.last_name,
+                    roles=demo.roles,
+                    is_superuser=demo.superuser,
                     actor=None,
                 )
                 created += 1
             else:
-                services.user_set_roles(user=user, roles=roles, actor=None)
-            users[username] = user
+                services.user_set_roles(user=user, roles=demo.roles, actor=None)
+            users[demo.username] = user
         for name, manager in DEMO_TEAMS:
             team = Team.objects.filter(name=name).first()
             if team is None:
@@ -53,7 +64,7 @@ class Command(BaseCommand):
                 )
             else:
                 services.team_set_manager(team=team, manager=users[manager], actor=None)
-            members = [users[u[0]] for u in DEMO_USERS if name in u[4]]
+            members = [users[d.username] for d in DEMO_USERS if name in d.teams]
             services.team_add_members(team=team, users=members, actor=None)
         self.stdout.write(
             f"seed_demo: {created} users created, {len(DEMO_USERS) - created} kept; "
