@@ -1,8 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
-from accounts.models import Team
 from accounts.navigation import navigation_for
-from accounts.permissions import roles_of
+from accounts.permissions import access_of, roles_of
 from accounts.roles import Role
 
 
@@ -17,10 +16,6 @@ def navigation(request) -> dict:
         "user_role_labels": SimpleLazyObject(
             lambda: [labels[role] for role in Role.values if role in roles_of(user)]
         ),
-        # Teams the user belongs to or manages, in one query.
-        "user_teams": SimpleLazyObject(
-            lambda: list(
-                Team.objects.of_member_or_manager(user).select_related("manager")
-            )
-        ),
+        # Teams the user belongs to or manages: from the same cached query as roles.
+        "user_teams": SimpleLazyObject(lambda: list(access_of(user).teams)),
     }

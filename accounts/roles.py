@@ -15,6 +15,9 @@ class Role(models.TextChoices):
 # Who may open which area; navigation and views use the same sets.
 CUSTOMER_ROLES = frozenset({Role.STAFF, Role.MANAGER, Role.DPO, Role.ADMIN})
 CONTRACT_ROLES = frozenset({Role.STAFF, Role.MANAGER, Role.DPO, Role.ADMIN})
+# Who may change customer records at all (which ones: crm.models.editable_by).
+CUSTOMER_EDIT_ROLES = frozenset({Role.STAFF, Role.MANAGER, Role.ADMIN})
+CUSTOMER_DELETE_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 COMPLIANCE_ROLES = frozenset({Role.DPO, Role.ADMIN})
 ADMIN_ROLES = frozenset({Role.ADMIN})
 

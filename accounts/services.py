@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from accounts.models import Team, User
+from accounts.permissions import forget_access
 from accounts.roles import Role
 
 
@@ -64,7 +65,7 @@ def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> N
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         _save(user, actor=actor, update_fields=["is_staff"])
-    user._crm_roles = None
+    forget_access(user)
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -99,3 +100,4 @@ def team_add_members(*, team: Team, users: Iterable[User], actor: User | None) -
         # From the user's side, so that the user's history records the change.
         _act(user, actor)
         user.groups.add(team.group)
+        forget_access(user)

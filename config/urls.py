@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from crm import views as crm_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("customers/", include("crm.urls")),
+    path("search/", crm_views.search, name="search"),
     path("contracts/", include("contracts.urls")),
     path("compliance/", include("compliance.urls")),
     path("admin/", admin.site.urls),

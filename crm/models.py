@@ -1,0 +1,383 @@
+"""Customers (organizations and private persons), their persons, addresses and
+the communication timeline; who may see them is decided in `visible_to`."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from accounts.permissions import access_of
+from accounts.roles import CUSTOMER_EDIT_ROLES, Role
+
+REVIEW_INTERVAL = timedelta(days=182)  # "every six months", LEGAL.md / issue 5
+
+
+def default_next_review() -> date:
+    """Six months from today: a new record is reviewed half a year later."""
+    return date.today() + REVIEW_INTERVAL
+
+
+class CustomerKind(models.TextChoices):
+    ORGANIZATION = "organization", _("Organization")
+    PRIVATE = "private", _("Private customer")
+
+
+class CustomerStatus(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    ACTIVE = "active", _("Active")
+    FORMER = "former", _("Former")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    LETTER = "letter", _("Letter")
+    MEETING = "meeting", _("Meeting")
+
+
+class Salutation(models.TextChoices):
+    NONE = "", _("(none)")
+    MS = "ms", _("Ms")
+    MR = "mr", _("Mr")
+    DIVERSE = "mx", _("Mx")
+
+
+def _visibility(user, *, ref: str, perm: str) -> Q:
+    """The one condition for "user may `perm` this customer" on a customer key.
+
+    `ref` names the customer's primary key on the queried model ("pk" on
+    Customer, "customer_id" below it). Owner and team are plain indexed columns;
+    grants are an EXISTS on guardian's direct foreign-key tables (never ids as text).
+    """
+    access = access_of(user)
+    if perm == "change" and not access.roles & CUSTOMER_EDIT_ROLES:
+        return Q(pk__in=[])  # e.g. the DPO: reads, never edits
+    if Role.ADMIN in access.roles:
+        return Q()
+    if perm == "view" and Role.DPO in access.roles:
+        return Q()  # the DPO reads everything (and changes nothing, see above)
+    prefix = "" if ref == "pk" else "customer__"
+    condition = Q(**{f"{prefix}owner_id": user.pk})
+    if access.team_ids:
+        condition |= Q(**{f"{prefix}team_id__in": sorted(access.team_ids)})
+    codename = f"{perm}_customer"
+    condition |= Exists(
+        CustomerUserObjectPermission.objects.filter(
+            content_object_id=OuterRef(ref),
+            user_id=user.pk,
+            permission__codename=codename,
+        )
+    )
+    condition |= Exists(
+        CustomerGroupObjectPermission.objects.filter(
+            content_object_id=OuterRef(ref),
+            group__user=user.pk,
+            permission__codename=codename,
+        )
+    )
+    return condition
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CustomerQuerySet:
+        """Customers the user may see: owner, team, manager, grant, DPO, Admin."""
+        return self.filter(_visibility(user, ref="pk", perm="view"))
+
+    def editable_by(self, user) -> CustomerQuerySet:
+        """Customers the user may change (the DPO reads only)."""
+        return self.filter(_visibility(user, ref="pk", perm="change"))
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(models.Model):
+    """A customer: an organization with contact persons, or a private person."""
+
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=CustomerKind.choices, default="organization"
+    )
+    number = models.CharField(_("customer number"), max_length=20, unique=True)
+    # For private customers the name is kept equal to the person's full name.
+    name = models.CharField(_("name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=16, choices=CustomerStatus.choices, default="prospect"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,  # reassign customers before removing a user
+        related_name="owned_customers",
+        verbose_name=_("account owner"),
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name=_("team"),
+    )
+    key_account = models.BooleanField(_("key account"), default=False)
+    tags = models.ManyToManyField(Tag, blank=True, verbose_name=_("tags"))
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    vat_id = models.CharField(_("VAT ID"), max_length=20, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    next_review_on = models.DateField(
+        _("next data review"), default=default_next_review
+    )
+    # Lost updates: a save must name the version it was edited from.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    # Normalized words for the search (see crm/search.py), kept by the services.
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "updated_at"], m2m_fields=["tags"]
+    )
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [
+            models.Index(fields=["name", "id"], name="crm_customer_name_id"),
+            models.Index(fields=["-updated_at", "-id"], name="crm_customer_updated"),
+            models.Index(fields=["owner", "name", "id"], name="crm_customer_owner"),
+            models.Index(fields=["team", "name", "id"], name="crm_customer_team"),
+            models.Index(fields=["next_review_on"], name="crm_customer_review"),
+            models.Index(fields=["vat_id"], name="crm_customer_vat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("crm:customer_detail", args=[self.pk])
+
+    @property
+    def is_private(self) -> bool:
+        return self.kind == CustomerKind.PRIVATE
+
+
+class CustomerUserObjectPermission(UserObjectPermissionBase):
+    """A customer shared with one user (guardian, direct foreign key)."""
+
+    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    history = HistoricalRecords()
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["content_object", "user"])]
+
+
+class CustomerGroupObjectPermission(GroupObjectPermissionBase):
+    """A customer shared with a team's group (guardian, direct foreign key)."""
+
+    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    history = HistoricalRecords()
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["content_object", "group"])]
+
+
+class ChildQuerySet(models.QuerySet):
+    """Rows under a customer: visible exactly when their customer is."""
+
+    def visible_to(self, user) -> ChildQuerySet:
+        return self.filter(_visibility(user, ref="customer_id", perm="view"))
+
+    def editable_by(self, user) -> ChildQuerySet:
+        return self.filter(_visibility(user, ref="customer_id", perm="change"))
+
+
+class Person(models.Model):
+    """A contact person of an organization, or the private customer themself."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="persons"
+    )
+    salutation = models.CharField(
+        _("salutation"), max_length=4, choices=Salutation.choices, blank=True
+    )
+    title = models.CharField(_("title"), max_length=50, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    email_secondary = models.EmailField(_("second e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)  # E.164
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)  # E.164
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="de"
+    )
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=16, choices=Channel.choices, blank=True
+    )
+    personal_notes = models.TextField(_("personal notes"), blank=True)
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["search_text"])
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        indexes = [
+            models.Index(fields=["customer", "last_name"], name="crm_person_customer"),
+            models.Index(fields=["email"], name="crm_person_email"),
+            models.Index(fields=["phone"], name="crm_person_phone"),
+            models.Index(fields=["mobile"], name="crm_person_mobile"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("crm:person_detail", args=[self.customer_id, self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.title, self.first_name, self.last_name) if p)
+
+
+class AddressPurpose(models.TextChoices):
+    BILLING = "billing", _("Billing address")
+    DELIVERY = "delivery", _("Delivery address")
+    POSTAL = "postal", _("Postal address")
+    NOTICE = "notice", _("Notice address")
+
+
+class AddressQuerySet(ChildQuerySet):
+    def current(self) -> AddressQuerySet:
+        return self.filter(is_current=True)
+
+
+class Address(models.Model):
+    """An address of a customer for one purpose; one current address per purpose."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="addresses"
+    )
+    purpose = models.CharField(_("purpose"), max_length=16, choices=AddressPurpose)
+    is_current = models.BooleanField(_("current"), default=True)
+    recipient = models.CharField(_("recipient / c/o"), max_length=200, blank=True)
+    street = models.CharField(_("street and number"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=10)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, default="DE")
+    # Free structured details, e.g. {"Gate height": "3.5 m", "Opening hours": "7-16"}.
+    details = models.JSONField(_("delivery details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = AddressQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["purpose", "-is_current", "-id"]
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "purpose"],
+                condition=Q(is_current=True),
+                name="crm_address_one_current_per_purpose",
+            )
+        ]
+        indexes = [models.Index(fields=["postcode"], name="crm_address_postcode")]
+
+    def __str__(self) -> str:
+        return f"{self.street}, {self.postcode} {self.city}"
+
+    @property
+    def lines(self) -> list[str]:
+        lines = [self.recipient, self.street, f"{self.postcode} {self.city}"]
+        if self.country != "DE":
+            lines.append(self.get_country_display())
+        return [line for line in lines if line]
+
+    def get_country_display(self) -> str:
+        from crm.validation import country_name
+
+        return country_name(self.country)
+
+
+class InteractionKind(models.TextChoices):
+    CALL = "call", _("Call")
+    EMAIL = "email", _("E-mail")
+    MEETING = "meeting", _("Meeting")
+    LETTER = "letter", _("Letter")
+    NOTE = "note", _("Note")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("Inbound")
+    OUTBOUND = "out", _("Outbound")
+    INTERNAL = "internal", _("Internal")
+
+
+class Interaction(models.Model):
+    """One contact with the customer on its timeline: call, e-mail, meeting, ..."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="interactions"
+    )
+    kind = models.CharField(_("channel"), max_length=16, choices=InteractionKind)
+    direction = models.CharField(
+        _("direction"), max_length=16, choices=Direction, default="out"
+    )
+    occurred_at = models.DateTimeField(_("time"))
+    subject = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("text"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,  # the record of the contact outlives the account
+        null=True,
+        related_name="interactions",
+        verbose_name=_("recorded by"),
+    )
+    persons = models.ManyToManyField(
+        Person, blank=True, related_name="interactions", verbose_name=_("persons")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=["persons"])
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        indexes = [
+            models.Index(
+                fields=["customer", "-occurred_at", "-id"], name="crm_interaction_time"
+            ),
+            models.Index(
+                fields=["customer", "kind", "-occurred_at", "-id"],
+                name="crm_interaction_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,10 +1,603 @@
-from django.shortcuts import render
+"""Customer pages. Thin: parse the form, authorize through a selector (404 for
+what the user may not see), call one service, render."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles
-from accounts.permissions import role_required
+from accounts.models import Team, User
+from accounts.permissions import access_of, role_required
+from crm import quality, selectors, services
+from crm.forms import (
+    AddressForm,
+    CustomerFilterForm,
+    CustomerForm,
+    InteractionForm,
+    MergeForm,
+    PersonForm,
+    ReassignForm,
+    ShareForm,
+    TimelineFilterForm,
+)
+from crm.models import (
+    Address,
+    Customer,
+    CustomerGroupObjectPermission,
+    CustomerKind,
+    CustomerUserObjectPermission,
+    Person,
+)
+
+customer_roles = role_required(roles.CUSTOMER_ROLES)
+edit_roles = role_required(roles.CUSTOMER_EDIT_ROLES)
 
 
-@role_required(roles.CUSTOMER_ROLES)
+def _filters(request) -> tuple[CustomerFilterForm, dict]:
+    form = CustomerFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, filters
+
+
+@customer_roles
+@require_GET
 def customer_list(request):
-    """The customer list (the customers issue fills it)."""
-    return render(request, "crm/customer_list.html")
+    """The customer list: filters, sorting, keyset pages, capped count."""
+    form, filters = _filters(request)
+    page = selectors.customer_page(user=request.user, filters=filters)
+    query = request.GET.copy()
+    query.pop("after", None)
+    can_reassign = bool(access_of(request.user).roles & roles.CUSTOMER_EDIT_ROLES)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_reassign": can_reassign,
+        "reassign_form": ReassignForm(editable=Customer.objects.none())
+        if can_reassign
+        else None,
+    }
+    return render(request, "crm/customer_list.html", context)
+
+
+@edit_roles
+@require_POST
+def customer_reassign(request):
+    """Bulk: new owner and/or team for the chosen customers; access moves along."""
+    editable = Customer.objects.editable_by(request.user)
+    form = ReassignForm(request.POST, editable=editable)
+    if not form.is_valid():
+        for error in form.errors.get("customers", []) + form.non_field_errors():
+            messages.error(request, error)
+        if "customers" in form.errors:
+            messages.error(
+                request, _("Some chosen customers are not yours to change; none moved.")
+            )
+        return redirect("crm:customer_list")
+    changed = services.customer_reassign(
+        customers=list(form.cleaned_data["customers"]),
+        owner=form.cleaned_data["owner"],
+        team=form.cleaned_data["team"],
+        actor=request.user,
+    )
+    messages.success(
+        request,
+        _("%(count)s customer(s) reassigned.") % {"count": changed},
+    )
+    return redirect("crm:customer_list")
+
+
+EXPORT_COLUMNS = [
+    ("number", "Kundennummer / Customer number"),
+    ("name", "Name"),
+    ("kind", "Art / Kind"),
+    ("status", "Status"),
+    ("owner__username", "Betreuer / Owner"),
+    ("team__name", "Team"),
+    ("key_account", "Key Account"),
+    ("industry", "Branche / Industry"),
+    ("vat_id", "USt-IdNr. / VAT ID"),
+    ("next_review_on", "Nächste Prüfung / Next review"),
+]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@customer_roles
+@require_GET
+def customer_export(request):
+    """The filtered list as CSV (visible customers only), streamed."""
+    _form, filters = _filters(request)
+    rows = (
+        selectors.customer_list(user=request.user, filters=filters)
+        .order_by("name", "pk")
+        .values_list(*[column for column, _label in EXPORT_COLUMNS])
+    )
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def stream():
+        yield "\ufeff"  # Excel opens UTF-8 with a BOM correctly
+        yield writer.writerow([label for _column, label in EXPORT_COLUMNS])
+        for row in rows.iterator(chunk_size=2000):
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="kunden-{stamp}.csv"'
+    return response
+
+
+def _forms_for_new(request, kind: str):
+    data = request.POST if request.method == "POST" else None
+    access = access_of(request.user)
+    initial = {"owner": request.user.pk}
+    if access.member_team_ids:
+        initial["team"] = min(access.member_team_ids)
+    customer_form = CustomerForm(data, kind=kind, initial=initial)
+    person_form = None
+    if kind == CustomerKind.PRIVATE:
+        person_form = PersonForm(data, private=True, prefix="person")
+    return customer_form, person_form
+
+
+@edit_roles
+@require_http_methods(["GET", "POST"])
+def customer_new(request):
+    """Create an organization or a private customer (with its person)."""
+    kind = request.GET.get("kind", request.POST.get("kind", CustomerKind.ORGANIZATION))
+    if kind not in CustomerKind.values:
+        kind = CustomerKind.ORGANIZATION
+    customer_form, person_form = _forms_for_new(request, kind)
+    if request.method == "POST":
+        valid = customer_form.is_valid()
+        valid = (person_form is None or person_form.is_valid()) and valid
+        if valid:
+            customer = services.customer_create(
+                actor=request.user,
+                kind=kind,
+                fields=customer_form.model_fields(),
+                tags=customer_form.cleaned_data["tags"],
+                person_fields=person_form.cleaned_data if person_form else None,
+            )
+            messages.success(
+                request, _("Customer %(name)s created.") % {"name": customer}
+            )
+            return redirect(customer)
+    return render(
+        request,
+        "crm/customer_form.html",
+        {"form": customer_form, "person_form": person_form, "kind": kind},
+    )
+
+
+@customer_roles
+@require_GET
+def customer_detail(request, pk: int):
+    """The customer: master data, persons, addresses, quality, timeline."""
+    customer = selectors.customer_get(user=request.user, pk=pk)
+    access = selectors.customer_access(user=request.user, customer=customer)
+    persons = list(customer.persons.all())
+    addresses = list(customer.addresses.all())
+    page = selectors.timeline(customer=customer)
+    context = {
+        "customer": customer,
+        "access": access,
+        "persons": persons,
+        "addresses": [a for a in addresses if a.is_current],
+        "former_addresses": [a for a in addresses if not a.is_current],
+        "completeness": selectors.customer_quality(
+            customer=customer, persons=persons, addresses=addresses
+        ),
+        "quality_rules": quality.rules_for(customer.is_private),
+        "timeline": page,
+        "filter_form": TimelineFilterForm(),
+        "interaction_form": InteractionForm(
+            customer=customer,
+            initial={"occurred_at": services.timeline_default_time()},
+        )
+        if access.can_edit
+        else None,
+        "tab": "overview",
+    }
+    return render(request, "crm/customer_detail.html", context)
+
+
+def _timeline_context(customer, request, *, person=None) -> dict:
+    form = TimelineFilterForm(request.GET)
+    kind, before = "", None
+    if form.is_valid():
+        kind, before = form.cleaned_data["kind"], form.cleaned_data["before"]
+    page = selectors.timeline(
+        customer=customer, kind=kind, before=before, person=person
+    )
+    return {"customer": customer, "timeline": page, "kind": kind, "person": person}
+
+
+@customer_roles
+@require_http_methods(["GET", "POST"])
+def customer_timeline(request, pk: int):
+    """htmx: GET a (filtered, next) page of the timeline; POST adds an interaction."""
+    if request.method == "GET":
+        customer = selectors.customer_get(user=request.user, pk=pk)
+        context = _timeline_context(customer, request)
+        return render(request, "crm/customer_detail.html#timeline-rows", context)
+    customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
+    form = InteractionForm(request.POST, customer=customer)
+    if form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "persons"}
+        services.interaction_create(
+            customer=customer,
+            actor=request.user,
+            fields=fields,
+            persons=form.cleaned_data["persons"],
+        )
+        form = InteractionForm(
+            customer=customer, initial={"occurred_at": services.timeline_default_time()}
+        )
+        saved = True
+    else:
+        saved = False
+    context = {
+        "customer": customer,
+        "interaction_form": form,
+        "timeline": selectors.timeline(customer=customer),
+        "filter_form": TimelineFilterForm(),
+        "saved": saved,
+    }
+    if request.htmx:
+        return render(request, "crm/customer_detail.html#timeline", context)
+    if saved:
+        messages.success(request, _("Interaction saved."))
+        return redirect(customer)
+    return render(request, "crm/interaction_form.html", context, status=400)
+
+
+@edit_roles
+@require_http_methods(["GET", "POST"])
+def customer_edit(request, pk: int):
+    """Edit master data; a save based on an old version is refused (lost update)."""
+    customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
+    person = customer.persons.first() if customer.is_private else None
+    data = request.POST if request.method == "POST" else None
+    form = CustomerForm(data, instance=customer, kind=customer.kind)
+    person_form = (
+        PersonForm(data, instance=person, private=True, prefix="person")
+        if person
+        else None
+    )
+    conflict = None
+    if request.method == "POST":
+        valid = form.is_valid()
+        valid = (person_form is None or person_form.is_valid()) and valid
+        version = form.cleaned_data.get("version") if valid else None
+        if valid and version is None:
+            form.add_error(None, _("The form is incomplete; reload the page."))
+            valid = False
+        if valid:
+            try:
+                services.customer_update(
+                    customer=customer,
+                    actor=request.user,
+                    version=version,
+                    fields=form.model_fields(),
+                    tags=form.cleaned_data["tags"],
+                    person=person,
+                    person_fields=person_form.cleaned_data if person_form else None,
+                )
+            except services.StaleEdit as stale:
+                transaction.set_rollback(False)
+                conflict = stale.changes
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect(customer)
+    status = 409 if conflict is not None else (400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "crm/customer_form.html",
+        {
+            "form": form,
+            "person_form": person_form,
+            "customer": customer,
+            "kind": customer.kind,
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+@role_required(roles.CUSTOMER_DELETE_ROLES)
+@require_http_methods(["GET", "POST"])
+def customer_delete(request, pk: int):
+    """Delete a customer after confirmation (managers and admins)."""
+    customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
+    if request.method == "POST":
+        services.customer_delete(customer=customer, actor=request.user)
+        messages.success(request, _("Customer %(name)s deleted.") % {"name": customer})
+        return redirect("crm:customer_list")
+    return render(request, "crm/customer_delete.html", {"customer": customer})
+
+
+@customer_roles
+@require_GET
+def customer_history(request, pk: int):
+    """History tab: who changed which field from what to what, and when."""
+    customer = selectors.customer_get(user=request.user, pk=pk)
+    before = parse_datetime(request.GET.get("before", "") or "") or None
+    entries, has_more = selectors.customer_history(customer=customer, before=before)
+    context = {
+        "customer": customer,
+        "entries": entries,
+        "next_before": entries[-1].when.isoformat() if has_more and entries else None,
+        "tab": "history",
+    }
+    return render(request, "crm/customer_history.html", context)
+
+
+# --- Persons ------------------------------------------------------------------
+
+
+@edit_roles
+@require_http_methods(["GET", "POST"])
+def person_new(request, pk: int):
+    customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
+    form = PersonForm(request.POST or None, private=False)
+    if request.method == "POST" and form.is_valid():
+        person = services.person_create(
+            customer=customer, actor=request.user, fields=form.cleaned_data
+        )
+        messages.success(request, _("%(name)s added.") % {"name": person})
+        return redirect(customer)
+    return render(request, "crm/person_form.html", {"form": form, "customer": customer})
+
+
+@customer_roles
+@require_GET
+def person_detail(request, pk: int, person_pk: int):
+    """A person with their own timeline (interactions they took part in)."""
+    customer = selectors.customer_get(user=request.user, pk=pk)
+    person = selectors.child_get(
+        model=Person, user=request.user, customer=customer, pk=person_pk
+    )
+    access = selectors.customer_access(user=request.user, customer=customer)
+    context = _timeline_context(customer, request, person=person)
+    if request.htmx:
+        return render(request, "crm/customer_detail.html#timeline-rows", context)
+    context.update({"access": access, "filter_form": TimelineFilterForm()})
+    return render(request, "crm/person_detail.html", context)
+
+
+@edit_roles
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk: int, person_pk: int):
+    customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
+    person = selectors.child_get(
+        model=Person, user=request.user, customer=customer, pk=person_pk
+    )
+    form = PersonForm(
+        request.POST or None, instance=person, private=customer.is_private
+    )
+    if request.method == "POST" and form.is_valid():
+        services.person_update(
+            person=person, actor=request.user, fields=form.cleaned_data
+        )
+        messages.success(request, _("Changes saved."))
+        return redirect(person)
+    return render(
+        request,
+        "crm/person_form.html",
+        {"form": form, "customer": customer, "person": person},
+    )
+
+
+# --- Addresses ----------------------------------------------------------------
+
+
+@edit_roles
+@require_http_methods(["GET", "POST"])
+def address_new(request, pk: int):
+    """A new current address for a purpose; the previous one is kept as former."""
+    customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
+    form = AddressForm(
+        request.POST or None, initial={"purpose": request.GET.get("purpose", "postal")}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.address_create(
+            customer=customer, actor=request.user, fields=form.model_fields()
+        )
+        messages.success(request, _("Address saved."))
+        return redirect(customer)
+    return render(
+        request, "crm/address_form.html", {"form": form, "customer": customer}
+    )
+
+
+@edit_roles
+@require_http_methods(["GET", "POST"])
+def address_edit(request, pk: int, address_pk: int):
+    customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
+    address = selectors.child_get(
+        model=Address, user=request.user, customer=customer, pk=address_pk
+    )
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        services.address_update(
+            address=address, actor=request.user, fields=form.model_fields()
+        )
+        messages.success(request, _("Address saved."))
+        return redirect(customer)
+    return render(
+        request,
+        "crm/address_form.html",
+        {"form": form, "customer": customer, "address": address},
+    )
+
+
+# --- Sharing --------------------------------------------------------------------
+
+
+@customer_roles
+@require_http_methods(["GET", "POST"])
+def customer_sharing(request, pk: int):
+    """Who else may see or edit this customer; owner, team and admins change it."""
+    customer = selectors.customer_get(user=request.user, pk=pk)
+    access = selectors.customer_access(user=request.user, customer=customer)
+    form = ShareForm(request.POST or None)
+    if request.method == "POST":
+        if not access.can_share:
+            raise PermissionDenied
+        if "revoke_user" in request.POST or "revoke_team" in request.POST:
+            user = team = None
+            if request.POST.get("revoke_user"):
+                user = get_object_or_404(User, pk=request.POST["revoke_user"])
+            else:
+                team = get_object_or_404(Team, pk=request.POST["revoke_team"])
+            services.customer_unshare(
+                customer=customer, actor=request.user, user=user, team=team
+            )
+            messages.success(request, _("Access withdrawn."))
+            return redirect("crm:customer_sharing", pk=customer.pk)
+        if form.is_valid():
+            services.customer_share(
+                customer=customer,
+                actor=request.user,
+                user=form.cleaned_data["user"],
+                team=form.cleaned_data["team"],
+                can_edit=form.cleaned_data["can_edit"],
+            )
+            messages.success(request, _("Customer shared."))
+            return redirect("crm:customer_sharing", pk=customer.pk)
+    grants = _grants_of(customer)
+    return render(
+        request,
+        "crm/customer_sharing.html",
+        {
+            "customer": customer,
+            "access": access,
+            "form": form,
+            "grants": grants,
+            "tab": "sharing",
+        },
+    )
+
+
+def _grants_of(customer: Customer) -> list[dict]:
+    grants: dict = {}
+    for row in CustomerUserObjectPermission.objects.filter(
+        content_object=customer
+    ).select_related("user", "permission"):
+        entry = grants.setdefault(
+            ("user", row.user_id), {"user": row.user, "team": None, "edit": False}
+        )
+        entry["edit"] |= row.permission.codename == "change_customer"
+    teams = {team.group_id: team for team in Team.objects.all()}
+    for row in CustomerGroupObjectPermission.objects.filter(
+        content_object=customer
+    ).select_related("permission"):
+        team = teams.get(row.group_id)
+        if team is None:
+            continue
+        entry = grants.setdefault(
+            ("team", team.pk), {"user": None, "team": team, "edit": False}
+        )
+        entry["edit"] |= row.permission.codename == "change_customer"
+    return list(grants.values())
+
+
+# --- Data quality: duplicates and merge --------------------------------------------
+
+
+@customer_roles
+@require_GET
+def customer_duplicates(request, pk: int):
+    """htmx fragment on the detail page: possible duplicates of this customer."""
+    customer = selectors.customer_get(user=request.user, pk=pk)
+    duplicates = selectors.duplicates_of(user=request.user, customer=customer)
+    access = selectors.customer_access(user=request.user, customer=customer)
+    return render(
+        request,
+        "crm/customer_detail.html#duplicates",
+        {"customer": customer, "duplicates": duplicates, "access": access},
+    )
+
+
+@customer_roles
+@require_GET
+def duplicate_list(request):
+    """Pairs of customers that look alike, with the reason, across what you see."""
+    pairs = selectors.duplicate_candidates(user=request.user)
+    return render(request, "crm/duplicate_list.html", {"pairs": pairs})
+
+
+@edit_roles
+@require_http_methods(["GET", "POST"])
+def customer_merge(request, pk: int):
+    """Merge a duplicate into this customer: everything moves, history records it."""
+    survivor = selectors.customer_get(user=request.user, pk=pk, perm="change")
+    candidates = Customer.objects.editable_by(request.user).exclude(pk=survivor.pk)
+    initial = {"duplicate": request.GET.get("duplicate")}
+    form = MergeForm(request.POST or None, candidates=candidates, initial=initial)
+    duplicate = None
+    if form.is_bound and form.is_valid():
+        duplicate = form.cleaned_data["duplicate"]
+        if request.POST.get("confirm") == "yes":
+            result = services.customer_merge(
+                survivor=survivor, duplicate=duplicate, actor=request.user
+            )
+            messages.success(
+                request,
+                _(
+                    "Merged: %(persons)s person(s), %(addresses)s address(es) and "
+                    "%(interactions)s interaction(s) moved."
+                )
+                % {
+                    "persons": result.persons,
+                    "addresses": result.addresses,
+                    "interactions": result.interactions,
+                },
+            )
+            return redirect(survivor)
+    elif initial["duplicate"]:
+        duplicate = candidates.filter(pk=initial["duplicate"]).first()
+    counts = None
+    if duplicate is not None:
+        counts = {
+            "persons": duplicate.persons.count(),
+            "addresses": duplicate.addresses.count(),
+            "interactions": duplicate.interactions.count(),
+        }
+    return render(
+        request,
+        "crm/customer_merge.html",
+        {
+            "customer": survivor,
+            "form": form,
+            "duplicate": duplicate,
+            "counts": counts,
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+# --- Search -----------------------------------------------------------------------
+
+
+@customer_roles
+@require_GET
+def search(request):
+    """One box: customers and persons by name, number, e-mail, phone or city."""
+    text = request.GET.get("q", "").strip()
+    result = selectors.search_all(user=request.user, text=text) if text else None
+    return render(request, "crm/search.html", {"q": text, "result": result})

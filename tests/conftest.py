@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 
 DEMO_USERNAMES = ["anna", "ben", "maria", "dora", "admin"]
 
@@ -13,7 +13,7 @@ def demo(db):
     """The demo users and teams, as `make run` seeds them; returns users by name."""
     from accounts.models import User
 
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--users-only", stdout=io.StringIO())
     return {
         user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES)
     }

@@ -118,9 +118,9 @@ def test_dashboard_query_count_does_not_grow_with_the_number_of_teams(
         client.get(reverse("accounts:dashboard"))
 
 
-# session, user, role groups, teams (with manager), managed teams, and for a
-# manager who manages some: their groups and members (two prefetches).
-DASHBOARD_QUERIES = {"anna": 4, "maria": 7}
+# user, roles and teams in one query (the session comes from Redis), and for a
+# manager who manages some: managed teams, their groups and members (prefetches).
+DASHBOARD_QUERIES = {"anna": 2, "maria": 5}
 
 
 def test_user_menu_of_a_manager_names_the_teams_she_manages(client_as):
@@ -178,7 +178,7 @@ def test_administration_query_count_does_not_grow_with_users(
     client = client_as("admin")
     client.get(reverse("accounts:administration"))
     # session, user, roles, teams (context), users, their groups, teams, team members
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(reverse("accounts:administration"))
     nord = Team.objects.get(name="Nord")
     for number in range(20):
@@ -186,5 +186,5 @@ def test_administration_query_count_does_not_grow_with_users(
             username=f"user{number}", password=None, roles=["Staff"], actor=None
         )
         services.team_add_members(team=nord, users=[user], actor=None)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(reverse("accounts:administration"))

@@ -76,7 +76,7 @@ def test_seed_demo_is_idempotent(demo):
 
     from accounts.models import Team, User
 
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--users-only", stdout=io.StringIO())
 
     assert User.objects.count() == 5
     assert {t.name: t.manager.username for t in Team.objects.all()} == {

@@ -4,14 +4,14 @@ import re
 import pytest
 from django.core.management import call_command
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def seeded(transactional_db):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--users-only", stdout=io.StringIO())
 
 
 def log_in(page, base_url, username):

@@ -1,0 +1,211 @@
+"""Change history of a customer and everything under it, as "who changed which
+field from what to what, and when" (read side of simple-history)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import pairwise
+
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+EMPTY = "\u2013"  # an en dash for "no value"
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+HIDDEN_FIELDS = {"id", "version", "created_at", "updated_at", "search_text"}
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class ChangeEntry:
+    when: datetime
+    who: str
+    what: str  # model name
+    record: str  # the record's label
+    action: str  # created / changed / deleted
+    reason: str = ""
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def _display(model_field, value, names: dict) -> str:
+    if value is None or value == "":
+        return EMPTY
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, models.ForeignKey):
+        return names.get((model_field.related_model, value), f"#{value}")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items()) or EMPTY
+    return str(value)
+
+
+def _tracked(history_model) -> list:
+    return [
+        f
+        for f in history_model.tracked_fields
+        if f.name not in HIDDEN_FIELDS and not f.name.startswith("history_")
+    ]
+
+
+def _load_names(history_model, records) -> dict:
+    """Names of the users, teams, ... that foreign keys in the records point to."""
+    wanted: dict = defaultdict(set)
+    for model_field in _tracked(history_model):
+        if isinstance(model_field, models.ForeignKey):
+            for record in records:
+                value = getattr(record, model_field.attname)
+                if value is not None:
+                    wanted[model_field.related_model].add(value)
+    names = {}
+    for model, ids in wanted.items():
+        for pk, obj in model._base_manager.in_bulk(ids).items():
+            names[(model, pk)] = str(obj)
+    return names
+
+
+def _m2m_changes(new, old) -> list[FieldChange]:
+    m2m = getattr(new.instance_type, "_history_m2m_fields", None) or []
+    if not m2m or old is None:
+        return []
+    delta = new.diff_against(old, included_fields=[f.name for f in m2m])
+    changes = []
+    for change in delta.changes:
+        target = new.instance_type._meta.get_field(change.field).related_model
+        key = target._meta.model_name
+
+        def names(rows, key=key, target=target) -> str:
+            ids = [row[key] for row in rows]
+            objects = target._base_manager.in_bulk(ids)
+            return ", ".join(sorted(str(objects.get(i, f"#{i}")) for i in ids)) or EMPTY
+
+        label = str(new.instance_type._meta.get_field(change.field).verbose_name)
+        changes.append(FieldChange(label, names(change.old), names(change.new)))
+    return changes
+
+
+def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
+    """Change entries for history records; `predecessors` maps record -> previous."""
+    tracked = _tracked(history_model)
+    names = _load_names(history_model, [*records, *predecessors.values()])
+    model = history_model.instance_type
+    result = []
+    for record in records:
+        old = predecessors.get(record.history_id)
+        changes = []
+        for model_field in tracked:
+            new_value = getattr(record, model_field.attname)
+            old_value = getattr(old, model_field.attname) if old else None
+            if record.history_type == "-":
+                continue
+            if old is None and new_value in (None, "", {}, False):
+                continue
+            if old is None or new_value != old_value:
+                changes.append(
+                    FieldChange(
+                        str(model_field.verbose_name),
+                        _display(model_field, old_value, names) if old else EMPTY,
+                        _display(model_field, new_value, names),
+                    )
+                )
+        if record.history_type == "~":
+            changes.extend(_m2m_changes(record, old))
+        who = str(record.history_user) if record.history_user else _("system")
+        result.append(
+            ChangeEntry(
+                when=record.history_date,
+                who=who,
+                what=str(model._meta.verbose_name),
+                record=_record_label(model, record),
+                action=ACTIONS[record.history_type],
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return result
+
+
+def _record_label(model, record) -> str:
+    for attr in ("name", "subject"):
+        if hasattr(record, attr):
+            return getattr(record, attr)
+    if hasattr(record, "last_name"):
+        return " ".join(p for p in (record.first_name, record.last_name) if p)
+    if hasattr(record, "street"):
+        return f"{record.street}, {record.postcode} {record.city}"
+    return f"#{record.pk if hasattr(record, 'pk') else ''}"
+
+
+def _predecessors(history_model, records) -> dict:
+    """The record before each one, for the same object, in one query."""
+    ids = {r.id for r in records}
+    if not ids:
+        return {}
+    latest = max(r.history_date for r in records)
+    by_object = defaultdict(list)
+    for row in history_model.objects.filter(
+        id__in=ids, history_date__lte=latest
+    ).order_by("history_date", "history_id"):
+        by_object[row.id].append(row)
+    result = {}
+    for rows in by_object.values():
+        for previous, current in pairwise(rows):
+            result[current.history_id] = previous
+    return result
+
+
+def history_page(sources, *, before: datetime | None = None, limit: int = 100):
+    """The newest `limit` changes across several history querysets, newest first."""
+    picked = []
+    for queryset in sources:
+        if before is not None:
+            queryset = queryset.filter(history_date__lt=before)
+        rows = list(
+            queryset.select_related("history_user").order_by(
+                "-history_date", "-history_id"
+            )[:limit]
+        )
+        picked.extend((queryset.model, row) for row in rows)
+    picked.sort(key=lambda pair: pair[1].history_date, reverse=True)
+    picked = picked[:limit]
+    by_model = defaultdict(list)
+    for model, row in picked:
+        by_model[model].append(row)
+    result = []
+    for model, rows in by_model.items():
+        result.extend(entries(model, rows, _predecessors(model, rows)))
+    result.sort(key=lambda entry: entry.when, reverse=True)
+    has_more = len(picked) == limit
+    return result, has_more
+
+
+def changes_since(customer, version: int) -> list[ChangeEntry]:
+    """What was saved on the customer after `version`: the lost-update message."""
+    records = list(
+        customer.history.filter(version__gte=version)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    history_model = customer.history.model
+    base = [r for r in records if r.version == version][-1:]
+    later = [r for r in records if r.version > version]
+    predecessors = {}
+    previous = base[0] if base else None
+    for record in later:
+        if previous is not None:
+            predecessors[record.history_id] = previous
+        previous = record
+    return entries(history_model, later, predecessors)

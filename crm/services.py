@@ -1,0 +1,401 @@
+"""Every write on customers and what hangs off them; views, commands and the
+admin all come through here. Each function is one transaction and records the
+acting user in the change history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+from simple_history.utils import bulk_update_with_history
+
+from accounts.models import Team, User
+from crm import search
+from crm.history import ChangeEntry, changes_since
+from crm.models import (
+    Address,
+    Customer,
+    CustomerGroupObjectPermission,
+    CustomerKind,
+    CustomerUserObjectPermission,
+    Interaction,
+    Person,
+    Tag,
+)
+
+
+class StaleEdit(Exception):
+    """The record changed after the form was opened; nothing was saved."""
+
+    def __init__(self, changes: list[ChangeEntry]):
+        super().__init__("stale edit")
+        self.changes = changes
+
+
+def _save(instance: Model, *, actor: User | None, reason: str = "", **kwargs) -> None:
+    # simple-history takes the user from the request; commands and tasks pass it.
+    if actor is not None:
+        instance._history_user = actor
+    if reason:
+        instance._change_reason = reason
+    instance.save(**kwargs)
+
+
+def _next_number() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('crm_customer_number_seq')")
+        (value,) = cursor.fetchone()
+    return f"K-{value:06d}"
+
+
+def refresh_search_text(customer: Customer) -> None:
+    """Rebuild the customer's search words from its name, number, IDs and addresses."""
+    addresses = customer.addresses.current().values_list("postcode", "city")
+    text = search.document(
+        customer.name,
+        customer.number,
+        customer.vat_id,
+        *[f"{postcode} {city}" for postcode, city in addresses],
+    )
+    # A derived column, not a change anyone made: no history row on purpose.
+    Customer.objects.filter(pk=customer.pk).update(search_text=text)
+    customer.search_text = text
+
+
+def _person_search_text(person: Person) -> str:
+    return search.document(
+        person.first_name,
+        person.last_name,
+        person.email,
+        person.email_secondary,
+        phones=[person.phone, person.mobile],
+    )
+
+
+def _set_tags(customer: Customer, names: Iterable[str], actor: User | None) -> None:
+    wanted = {name.strip() for name in names if name.strip()}
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in sorted(wanted)]
+    if actor is not None:
+        customer._history_user = actor
+    current = set(customer.tags.values_list("pk", flat=True))
+    if current != {tag.pk for tag in tags}:
+        customer.tags.set(tags)
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor: User | None,
+    kind: str,
+    fields: dict,
+    tags: Iterable[str] = (),
+    person_fields: dict | None = None,
+) -> Customer:
+    """Create a customer; a private customer together with its person."""
+    customer = Customer(kind=kind, **fields)
+    if not customer.number:
+        customer.number = _next_number()
+    if kind == CustomerKind.PRIVATE:
+        customer.name = Person(**(person_fields or {})).full_name
+    _save(customer, actor=actor)
+    _set_tags(customer, tags, actor)
+    if person_fields is not None:
+        person_create(customer=customer, actor=actor, fields=person_fields)
+    refresh_search_text(customer)
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    customer: Customer,
+    actor: User | None,
+    version: int,
+    fields: dict,
+    tags: Iterable[str] | None = None,
+    person: Person | None = None,
+    person_fields: dict | None = None,
+) -> Customer:
+    """Save changes made on version `version`; refuse when someone saved meanwhile."""
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if locked.version != version:
+        raise StaleEdit(changes_since(locked, version))
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if person is not None and person_fields is not None:
+        person_update(person=person, actor=actor, fields=person_fields)
+        if locked.is_private:
+            locked.name = person.full_name
+    locked.version = version + 1
+    _save(locked, actor=actor)
+    if tags is not None:
+        _set_tags(locked, tags, actor)
+    refresh_search_text(locked)
+    return locked
+
+
+@transaction.atomic
+def customer_delete(*, customer: Customer, actor: User | None) -> None:
+    """Delete the customer and everything under it (history keeps the record)."""
+    # Persons, addresses and interactions go with it (CASCADE); their deletion is
+    # recorded with the request's user by simple-history's middleware.
+    if actor is not None:
+        customer._history_user = actor
+    customer.delete()
+
+
+@transaction.atomic
+def customer_reassign(
+    *,
+    customers: Sequence[Customer],
+    actor: User | None,
+    owner: User | None = None,
+    team: Team | None = None,
+) -> int:
+    """Give customers a new owner and/or team; access moves with them."""
+    changed = 0
+    for customer in Customer.objects.select_for_update().filter(
+        pk__in=[c.pk for c in customers]
+    ):
+        before = (customer.owner_id, customer.team_id)
+        if owner is not None:
+            customer.owner = owner
+        if team is not None:
+            customer.team = team
+        if (customer.owner_id, customer.team_id) != before:
+            customer.version += 1
+            _save(customer, actor=actor, reason=_("Reassigned"))
+            changed += 1
+    return changed
+
+
+def _grant_holder(user: User | None, team: Team | None) -> User | Group:
+    if (user is None) == (team is None):
+        raise ValueError("share with exactly one user or one team")
+    return user if user is not None else team.group
+
+
+@transaction.atomic
+def customer_share(
+    *,
+    customer: Customer,
+    actor: User | None,
+    user: User | None = None,
+    team: Team | None = None,
+    can_edit: bool = False,
+) -> None:
+    """Share one customer with a user or a team, read-only or with edit rights."""
+    holder = _grant_holder(user, team)
+    assign_perm("crm.view_customer", holder, customer)
+    if can_edit:
+        assign_perm("crm.change_customer", holder, customer)
+    else:
+        remove_perm("crm.change_customer", holder, customer)
+
+
+@transaction.atomic
+def customer_unshare(
+    *,
+    customer: Customer,
+    actor: User | None,
+    user: User | None = None,
+    team: Team | None = None,
+) -> None:
+    """Withdraw a user's or team's grant on the customer."""
+    holder = _grant_holder(user, team)
+    for codename in ("crm.change_customer", "crm.view_customer"):
+        remove_perm(codename, holder, customer)
+
+
+@transaction.atomic
+def person_create(*, customer: Customer, actor: User | None, fields: dict) -> Person:
+    """Add a person to the customer."""
+    person = Person(customer=customer, **fields)
+    person.search_text = _person_search_text(person)
+    _save(person, actor=actor)
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, actor: User | None, fields: dict) -> Person:
+    """Change a person's data; a private customer's name follows its person."""
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.search_text = _person_search_text(person)
+    _save(person, actor=actor)
+    customer = person.customer
+    if customer.is_private and customer.name != person.full_name:
+        # Called from customer_update too, which saves the customer itself.
+        Customer.objects.filter(pk=customer.pk).update(name=person.full_name)
+    return person
+
+
+@transaction.atomic
+def person_delete(*, person: Person, actor: User | None) -> None:
+    """Remove a contact person (the history keeps the record)."""
+    if actor is not None:
+        person._history_user = actor
+    person.delete()
+
+
+@transaction.atomic
+def address_create(*, customer: Customer, actor: User | None, fields: dict) -> Address:
+    """Add the customer's new current address for a purpose; the old one is kept."""
+    previous = Address.objects.select_for_update().filter(
+        customer=customer, purpose=fields["purpose"], is_current=True
+    )
+    for old in previous:
+        old.is_current = False
+        _save(old, actor=actor, reason=_("Replaced by a new address"))
+    address = Address(customer=customer, is_current=True, **fields)
+    _save(address, actor=actor)
+    refresh_search_text(customer)
+    return address
+
+
+@transaction.atomic
+def address_update(*, address: Address, actor: User | None, fields: dict) -> Address:
+    """Correct an address in place (a move is a new address: address_create)."""
+    for name, value in fields.items():
+        setattr(address, name, value)
+    _save(address, actor=actor)
+    refresh_search_text(address.customer)
+    return address
+
+
+@transaction.atomic
+def interaction_create(
+    *,
+    customer: Customer,
+    actor: User | None,
+    fields: dict,
+    persons: Iterable[Person] = (),
+) -> Interaction:
+    """Log a call, e-mail, meeting, letter or note on the customer's timeline."""
+    interaction = Interaction(customer=customer, user=actor, **fields)
+    _save(interaction, actor=actor)
+    persons = list(persons)
+    if persons:
+        interaction.persons.set(persons)
+    return interaction
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    persons: int
+    addresses: int
+    interactions: int
+    other: int
+
+
+def _move_children(rows: list[Model], survivor: Customer, actor, reason: str) -> None:
+    for row in rows:
+        row.customer = survivor
+        row._change_reason = reason
+    # One UPDATE per batch and one history row per moved record.
+    bulk_update_with_history(
+        rows,
+        type(rows[0]),
+        ["customer"],
+        batch_size=500,
+        default_user=actor,
+        default_change_reason=reason,
+    )
+
+
+@transaction.atomic
+def customer_merge(
+    *, survivor: Customer, duplicate: Customer, actor: User | None
+) -> MergeResult:
+    """Move everything of `duplicate` to `survivor`, then delete the duplicate."""
+    if survivor.pk == duplicate.pk:
+        raise ValueError("a customer cannot be merged into itself")
+    locked = {
+        c.pk: c
+        for c in Customer.objects.select_for_update().filter(
+            pk__in=[survivor.pk, duplicate.pk]
+        )
+    }
+    survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    reason = _("Merged from %(number)s") % {"number": duplicate.number}
+    # The survivor keeps its current addresses; the duplicate's become former ones.
+    taken = set(survivor.addresses.current().values_list("purpose", flat=True))
+    for address in duplicate.addresses.current().filter(purpose__in=taken):
+        address.is_current = False
+        _save(address, actor=actor, reason=reason)
+    counts = {}
+    # Every table with a foreign key to Customer follows, including later apps'
+    # (contracts, consents): found through the model's relations, not a list.
+    for relation in Customer._meta.related_objects:
+        model = relation.related_model
+        if not relation.one_to_many or model.__module__.startswith("guardian"):
+            continue
+        if model in (CustomerUserObjectPermission, CustomerGroupObjectPermission):
+            continue
+        if hasattr(model, "instance_type"):  # a history table: it keeps the past
+            continue
+        field = relation.field.name
+        rows = list(model._default_manager.filter(**{field: duplicate}))
+        if rows and field == "customer" and hasattr(model, "history"):
+            _move_children(rows, survivor, actor, reason)
+        elif rows:
+            model._default_manager.filter(pk__in=[r.pk for r in rows]).update(
+                **{field: survivor}
+            )
+        counts[model] = len(rows)
+    _merge_grants(survivor, duplicate)
+    _set_tags(
+        survivor,
+        [t.name for t in survivor.tags.all()] + [t.name for t in duplicate.tags.all()],
+        actor,
+    )
+    notes = "\n\n".join(n for n in (survivor.notes, duplicate.notes) if n)
+    survivor.notes = notes
+    survivor.key_account = survivor.key_account or duplicate.key_account
+    for name in ("vat_id", "iban", "industry", "website"):
+        if not getattr(survivor, name):
+            setattr(survivor, name, getattr(duplicate, name))
+    survivor.version += 1
+    _save(survivor, actor=actor, reason=reason)
+    if actor is not None:
+        duplicate._history_user = actor
+    duplicate._change_reason = _("Merged into %(number)s") % {"number": survivor.number}
+    duplicate.delete()
+    refresh_search_text(survivor)
+    return MergeResult(
+        persons=counts.get(Person, 0),
+        addresses=counts.get(Address, 0),
+        interactions=counts.get(Interaction, 0),
+        other=sum(
+            n for m, n in counts.items() if m not in (Person, Address, Interaction)
+        ),
+    )
+
+
+def _merge_grants(survivor: Customer, duplicate: Customer) -> None:
+    """Whoever was granted the duplicate keeps access to the merged record."""
+    for model, holder in (
+        (CustomerUserObjectPermission, "user"),
+        (CustomerGroupObjectPermission, "group"),
+    ):
+        for grant in model.objects.filter(content_object=duplicate).select_related(
+            holder, "permission"
+        ):
+            model.objects.get_or_create(
+                content_object=survivor,
+                permission=grant.permission,
+                **{holder: getattr(grant, holder)},
+            )
+
+
+def timeline_default_time() -> datetime:
+    """Now, to the minute: what a new interaction's time field starts with."""
+    from django.utils import timezone
+
+    return timezone.localtime().replace(second=0, microsecond=0)

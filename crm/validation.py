@@ -1,0 +1,163 @@
+"""Checks at capture: phone numbers (E.164), VAT IDs, IBANs, postcodes per country.
+
+Phone numbers, VAT IDs and IBANs are checked by maintained libraries
+(phonenumbers, python-stdnum, schwifty); only the postcode patterns are ours.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError as StdnumError
+
+DEFAULT_REGION = "DE"
+
+COUNTRIES = {
+    "DE": _("Germany"),
+    "AT": _("Austria"),
+    "CH": _("Switzerland"),
+    "LI": _("Liechtenstein"),
+    "LU": _("Luxembourg"),
+    "BE": _("Belgium"),
+    "NL": _("Netherlands"),
+    "FR": _("France"),
+    "IT": _("Italy"),
+    "ES": _("Spain"),
+    "PL": _("Poland"),
+    "CZ": _("Czechia"),
+    "DK": _("Denmark"),
+    "SE": _("Sweden"),
+    "GB": _("United Kingdom"),
+}
+
+# Postcode formats of the countries we list (Universal Postal Union formats).
+POSTCODE_PATTERNS = {
+    "DE": r"\d{5}",
+    "AT": r"\d{4}",
+    "CH": r"\d{4}",
+    "LI": r"94(8[5-9]|9[0-8])",
+    "LU": r"(L-)?\d{4}",
+    "BE": r"\d{4}",
+    "NL": r"\d{4} ?[A-Z]{2}",
+    "FR": r"\d{5}",
+    "IT": r"\d{5}",
+    "ES": r"\d{5}",
+    "PL": r"\d{2}-\d{3}",
+    "CZ": r"\d{3} ?\d{2}",
+    "DK": r"\d{4}",
+    "SE": r"\d{3} ?\d{2}",
+    "GB": r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}",
+}
+
+
+def country_name(code: str) -> str:
+    """The country's name in the current language, or its code when unknown."""
+    return str(COUNTRIES.get(code, code))
+
+
+def normalize_phone(value: str, region: str = DEFAULT_REGION) -> str:
+    """A phone number in E.164 (+4917123456789); raises ValidationError when invalid."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(
+            _("Enter a valid phone number, e.g. 030 1234567 or +49 30 1234567."),
+            code="invalid_phone",
+        ) from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _("This phone number does not exist in the numbering plan of its country."),
+            code="invalid_phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str, region: str = DEFAULT_REGION) -> str:
+    """A stored E.164 number as written: national at home, else international."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(number) == region:
+        return phonenumbers.format_number(
+            number, phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+    return phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+
+
+def phone_search_forms(value: str, region: str = DEFAULT_REGION) -> list[str]:
+    """Digit strings under which a typed phone number is found (E.164, national)."""
+    digits = re.sub(r"\D", "", value)
+    if len(digits) < 4:
+        return []
+    forms = {digits}
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return sorted(forms)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    forms.add(e164.lstrip("+"))
+    return sorted(forms)
+
+
+def normalize_vat_id(value: str) -> str:
+    """An EU VAT ID in compact form (DE123456789), checked with its check digits."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        return eu_vat.validate(value)
+    except StdnumError as error:
+        raise ValidationError(
+            _(
+                "This is not a valid EU VAT ID (e.g. DE123456789): "
+                "the country prefix, length or check digit is wrong."
+            ),
+            code="invalid_vat_id",
+        ) from error
+
+
+def normalize_iban(value: str) -> str:
+    """An IBAN in compact form, checked for country, length and check digits."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        return IBAN(value).compact
+    except (SchwiftyException, ValueError) as error:
+        raise ValidationError(
+            _("This is not a valid IBAN: %(reason)s"),
+            params={"reason": error},
+            code="invalid_iban",
+        ) from error
+
+
+def format_iban(compact: str) -> str:
+    """An IBAN in groups of four, as printed on paper."""
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def normalize_postcode(value: str, country: str) -> str:
+    """The postcode, checked against the format of its country."""
+    value = value.strip().upper()
+    pattern = POSTCODE_PATTERNS.get(country)
+    if pattern and not re.fullmatch(pattern, value):
+        raise ValidationError(
+            _("This is not a valid postcode for %(country)s."),
+            params={"country": country_name(country)},
+            code="invalid_postcode",
+        )
+    return value
