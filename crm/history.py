@@ -78,7 +78,7 @@ def _load_names(history_model, records) -> dict:
 
 
 def _m2m_changes(new, old) -> list[FieldChange]:
-    m2m = getattr(new.instance_type, "_history_m2m_fields", None) or []
+    m2m = getattr(new, "_history_m2m_fields", None) or []
     if not m2m or old is None:
         return []
     delta = new.diff_against(old, included_fields=[f.name for f in m2m])

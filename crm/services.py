@@ -68,6 +68,13 @@ def refresh_search_text(customer: Customer) -> None:
     customer.search_text = text
 
 
+def _normalize_person(person: Person) -> None:
+    # Addresses are compared for duplicates; nobody tells Info@ from info@ apart.
+    person.email = person.email.strip().lower()
+    person.email_secondary = person.email_secondary.strip().lower()
+    person.search_text = _person_search_text(person)
+
+
 def _person_search_text(person: Person) -> str:
     return search.document(
         person.first_name,
@@ -217,7 +224,7 @@ def customer_unshare(
 def person_create(*, customer: Customer, actor: User | None, fields: dict) -> Person:
     """Add a person to the customer."""
     person = Person(customer=customer, **fields)
-    person.search_text = _person_search_text(person)
+    _normalize_person(person)
     _save(person, actor=actor)
     return person
 
@@ -227,7 +234,7 @@ def person_update(*, person: Person, actor: User | None, fields: dict) -> Person
     """Change a person's data; a private customer's name follows its person."""
     for name, value in fields.items():
         setattr(person, name, value)
-    person.search_text = _person_search_text(person)
+    _normalize_person(person)
     _save(person, actor=actor)
     customer = person.customer
     if customer.is_private and customer.name != person.full_name:

@@ -318,11 +318,13 @@ def customer_edit(request, pk: int):
     )
 
 
-@role_required(roles.CUSTOMER_DELETE_ROLES)
+@customer_roles
 @require_http_methods(["GET", "POST"])
 def customer_delete(request, pk: int):
     """Delete a customer after confirmation (managers and admins)."""
     customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
+    if not access_of(request.user).roles & roles.CUSTOMER_DELETE_ROLES:
+        raise PermissionDenied  # visible and editable, but deleting is for managers
     if request.method == "POST":
         services.customer_delete(customer=customer, actor=request.user)
         messages.success(request, _("Customer %(name)s deleted.") % {"name": customer})

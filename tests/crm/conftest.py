@@ -1,0 +1,79 @@
+import itertools
+
+import pytest
+
+from accounts.models import Team
+
+_numbers = itertools.count(1)
+
+
+def make_customer(owner, team_name: str, *, name: str | None = None, **fields):
+    """An organization made through the service, as a user would make it."""
+    from crm import services
+
+    fields.setdefault("status", "active")
+    return services.customer_create(
+        actor=owner,
+        kind="organization",
+        fields={
+            "name": name or f"Firma {next(_numbers)} GmbH",
+            "owner": owner,
+            "team": Team.objects.get(name=team_name),
+            **fields,
+        },
+    )
+
+
+def add_person(customer, actor, **fields):
+    from crm import services
+
+    fields.setdefault("last_name", "Muster")
+    fields.setdefault("email", "kontakt@example.com")
+    return services.person_create(customer=customer, actor=actor, fields=fields)
+
+
+def add_address(customer, actor, **fields):
+    from crm import services
+
+    fields = {
+        "purpose": "postal",
+        "street": "Hauptstraße 1",
+        "postcode": "20095",
+        "city": "Hamburg",
+        "country": "DE",
+        **fields,
+    }
+    return services.address_create(customer=customer, actor=actor, fields=fields)
+
+
+@pytest.fixture
+def nord(demo):
+    """A customer of team Nord (owner anna) with a person and an address."""
+    customer = make_customer(demo["anna"], "Nord", name="Nordlicht Logistik GmbH")
+    add_person(customer, demo["anna"], first_name="Nina", last_name="Nordmann")
+    add_address(customer, demo["anna"])
+    return customer
+
+
+@pytest.fixture
+def sud(demo):
+    """A customer of team Süd (owner ben) with a person, address and interaction."""
+    from django.utils import timezone
+
+    from crm import services
+
+    customer = make_customer(demo["ben"], "Süd", name="Südwind Bau AG")
+    person = add_person(customer, demo["ben"], first_name="Sepp", last_name="Huber")
+    add_address(customer, demo["ben"], postcode="80331", city="München")
+    services.interaction_create(
+        customer=customer,
+        actor=demo["ben"],
+        fields={
+            "kind": "call",
+            "direction": "out",
+            "occurred_at": timezone.now(),
+            "subject": "Angebot besprochen",
+        },
+        persons=[person],
+    )
+    return customer

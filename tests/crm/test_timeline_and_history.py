@@ -1,0 +1,137 @@
+"""The timeline (added in place, paged, filtered) and the History tab."""
+
+import re
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from crm import services
+
+
+def log(customer, actor, count, kind="call", start=None):
+    start = start or timezone.now()
+    for number in range(count):
+        services.interaction_create(
+            customer=customer,
+            actor=actor,
+            fields={
+                "kind": kind,
+                "direction": "out",
+                "occurred_at": start - timedelta(minutes=number),
+                "subject": f"{kind} {number}",
+            },
+        )
+
+
+def subjects(html: str) -> list[str]:
+    return re.findall(r'<div class="fw-semibold">([^<]*)</div>', html)
+
+
+def test_an_interaction_is_added_in_place_with_htmx(client_as, nord):
+    client = client_as("anna")
+    person = nord.persons.get()
+    response = client.post(
+        reverse("crm:customer_timeline", args=[nord.pk]),
+        {
+            "kind": "call",
+            "direction": "in",
+            "occurred_at": "2026-11-20T09:30",
+            "subject": "Rückruf erbeten",
+            "text": "Kunde fragt nach Lieferung",
+            "persons": [person.pk],
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" not in body  # only the timeline partial
+    assert 'id="timeline"' in body
+    assert "Rückruf erbeten" in body
+    assert "Nina Nordmann" in body
+    interaction = nord.interactions.get()
+    assert interaction.user.username == "anna"
+    assert list(interaction.persons.all()) == [person]
+
+
+def test_a_bad_interaction_shows_the_error_and_saves_nothing(client_as, nord):
+    client = client_as("anna")
+    response = client.post(
+        reverse("crm:customer_timeline", args=[nord.pk]),
+        {"kind": "fax", "direction": "in", "occurred_at": "", "subject": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    for field in ("kind", "occurred_at", "subject"):
+        assert f'id="id_{field}_error"' in body
+    assert nord.interactions.exists() is False
+
+
+def test_timeline_is_newest_first_paged_and_filtered(client_as, demo, nord):
+    log(nord, demo["anna"], 25, kind="call")
+    log(nord, demo["anna"], 3, kind="meeting", start=timezone.now() - timedelta(days=1))
+    client = client_as("anna")
+    page = client.get(nord.get_absolute_url()).context["timeline"]
+    assert [i.subject for i in page.rows[:2]] == ["call 0", "call 1"]
+    assert len(page.rows) == 20
+    more = client.get(
+        reverse("crm:customer_timeline", args=[nord.pk]),
+        {"before": page.next_before},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert subjects(more) == [f"call {n}" for n in range(20, 25)] + [
+        "meeting 0",
+        "meeting 1",
+        "meeting 2",
+    ]
+    assert 'data-testid="timeline-more"' not in more
+    meetings = client.get(
+        reverse("crm:customer_timeline", args=[nord.pk]), {"kind": "meeting"}
+    ).content.decode()
+    assert subjects(meetings) == ["meeting 0", "meeting 1", "meeting 2"]
+
+
+def test_history_tab_shows_who_changed_which_field_from_what_to_what(
+    client_as, demo, nord
+):
+    person = nord.persons.get()
+    client = client_as("anna")
+    response = client.post(
+        reverse("crm:person_edit", args=[nord.pk, person.pk]),
+        {
+            "last_name": "Nordmann",
+            "first_name": "Nina",
+            "email": "nina@nordlicht.example",
+            "phone": "040 1234567",
+            "preferred_language": "de",
+        },
+    )
+    assert response.status_code == 302
+    history = client.get(reverse("crm:customer_history", args=[nord.pk]))
+    entries = history.context["entries"]
+    newest = entries[0]
+    assert newest.who == "Anna Albers"
+    changes = {change.label: (change.old, change.new) for change in newest.changes}
+    assert changes["Telefon"] == ("–", "+49401234567")
+    assert changes["E-Mail"] == ("kontakt@example.com", "nina@nordlicht.example")
+    assert {entry.what for entry in entries} >= {"Kunde", "Person", "Adresse"}
+
+
+def test_history_of_a_customer_shows_owner_names_and_tag_changes(client_as, demo, nord):
+    services.customer_update(
+        customer=nord,
+        actor=demo["maria"],
+        version=nord.version,
+        fields={"owner": demo["ben"]},
+        tags=["VIP"],
+    )
+    client = client_as("maria")
+    entries = client.get(reverse("crm:customer_history", args=[nord.pk])).context[
+        "entries"
+    ]
+    changes = [
+        (c.label, c.old, c.new) for e in entries if e.what == "Kunde" for c in e.changes
+    ]
+    assert ("Kundenbetreuer", "Anna Albers", "Ben Brandt") in changes
+    assert ("Schlagwörter", "–", "VIP") in changes
