@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm import services
+from crm.history import EMPTY
 
 
 def log(customer, actor, count, kind="call", start=None):
@@ -113,7 +114,7 @@ def test_history_tab_shows_who_changed_which_field_from_what_to_what(
     newest = entries[0]
     assert newest.who == "Anna Albers"
     changes = {change.label: (change.old, change.new) for change in newest.changes}
-    assert changes["Telefon"] == ("–", "+49401234567")
+    assert changes["Telefon"] == (EMPTY, "+49401234567")
     assert changes["E-Mail"] == ("kontakt@example.com", "nina@nordlicht.example")
     assert {entry.what for entry in entries} >= {"Kunde", "Person", "Adresse"}
 
@@ -134,4 +135,4 @@ def test_history_of_a_customer_shows_owner_names_and_tag_changes(client_as, demo
         (c.label, c.old, c.new) for e in entries if e.what == "Kunde" for c in e.changes
     ]
     assert ("Kundenbetreuer", "Anna Albers", "Ben Brandt") in changes
-    assert ("Schlagwörter", "–", "VIP") in changes
+    assert ("Schlagwörter", EMPTY, "VIP") in changes
