@@ -77,30 +77,63 @@ def _load_names(history_model, records) -> dict:
     return names
 
 
-def _m2m_changes(new, old) -> list[FieldChange]:
-    m2m = getattr(new, "_history_m2m_fields", None) or []
-    if not m2m or old is None:
+def _m2m_states(history_model, records) -> dict:
+    """For each m2m field: history_id -> frozenset of target ids, in one query each."""
+    states = {}
+    ids = [r.history_id for r in records if r is not None]
+    for model_field in getattr(history_model, "_history_m2m_fields", None) or []:
+        target = model_field.related_model
+        rows = next(  # simple-history's table of the m2m rows per history record
+            rel.related_model
+            for rel in history_model._meta.related_objects
+            if rel.related_model.__name__.endswith(f"_{model_field.name}")
+        )
+        key = f"{target._meta.model_name}_id"
+        by_record = defaultdict(set)
+        for history_id, target_id in rows.objects.filter(
+            history_id__in=ids
+        ).values_list("history_id", key):
+            by_record[history_id].add(target_id)
+        states[model_field] = by_record
+    return states
+
+
+def _m2m_changes(states: dict, names: dict, new, old) -> list[FieldChange]:
+    if old is None:
         return []
-    delta = new.diff_against(old, included_fields=[f.name for f in m2m])
     changes = []
-    for change in delta.changes:
-        target = new.instance_type._meta.get_field(change.field).related_model
-        key = target._meta.model_name
+    for model_field, by_record in states.items():
+        before = by_record.get(old.history_id, set())
+        after = by_record.get(new.history_id, set())
+        if before == after:
+            continue
 
-        def names(rows, key=key, target=target) -> str:
-            ids = [row[key] for row in rows]
-            objects = target._base_manager.in_bulk(ids)
-            return ", ".join(sorted(str(objects.get(i, f"#{i}")) for i in ids)) or EMPTY
+        def label(ids, target=model_field.related_model) -> str:
+            shown = sorted(names.get((target, i), f"#{i}") for i in ids)
+            return ", ".join(shown) or EMPTY
 
-        label = str(new.instance_type._meta.get_field(change.field).verbose_name)
-        changes.append(FieldChange(label, names(change.old), names(change.new)))
+        changes.append(
+            FieldChange(str(model_field.verbose_name), label(before), label(after))
+        )
     return changes
+
+
+def _load_m2m_names(states: dict) -> dict:
+    names = {}
+    for model_field, by_record in states.items():
+        target = model_field.related_model
+        ids = set().union(*by_record.values()) if by_record else set()
+        for pk, obj in target._base_manager.in_bulk(ids).items():
+            names[(target, pk)] = str(obj)
+    return names
 
 
 def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
     """Change entries for history records; `predecessors` maps record -> previous."""
     tracked = _tracked(history_model)
     names = _load_names(history_model, [*records, *predecessors.values()])
+    states = _m2m_states(history_model, [*records, *predecessors.values()])
+    m2m_names = _load_m2m_names(states)
     model = history_model.instance_type
     result = []
     for record in records:
@@ -122,7 +155,7 @@ def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
                     )
                 )
         if record.history_type == "~":
-            changes.extend(_m2m_changes(record, old))
+            changes.extend(_m2m_changes(states, m2m_names, record, old))
         who = str(record.history_user) if record.history_user else _("system")
         result.append(
             ChangeEntry(

@@ -29,6 +29,7 @@ from crm.forms import (
     ReassignForm,
     ShareForm,
     TimelineFilterForm,
+    owner_choices,
 )
 from crm.models import (
     Address,
@@ -58,14 +59,17 @@ def customer_list(request):
     query = request.GET.copy()
     query.pop("after", None)
     can_reassign = bool(access_of(request.user).roles & roles.CUSTOMER_EDIT_ROLES)
+    # The owner and team choices are loaded once for the filter and the bulk form.
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
         "can_reassign": can_reassign,
-        "reassign_form": ReassignForm(editable=Customer.objects.none())
-        if can_reassign
-        else None,
+        "owners": list(owner_choices()),
+        "teams": list(Team.objects.all()),
+        "chosen": {
+            name: request.GET.get(name, "") for name in ("owner", "team", "sort")
+        },
     }
     return render(request, "crm/customer_list.html", context)
 
@@ -253,6 +257,7 @@ def customer_timeline(request, pk: int):
     context = {
         "customer": customer,
         "interaction_form": form,
+        "persons": list(customer.persons.all()),
         "timeline": selectors.timeline(customer=customer),
         "filter_form": TimelineFilterForm(),
         "saved": saved,

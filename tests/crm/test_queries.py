@@ -1,0 +1,77 @@
+"""Query counts of the busy pages: exact, and the same at two data sizes (no N+1)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from crm import services
+
+from .conftest import add_address, add_person, make_customer
+
+# user, roles+teams, page rows, count (capped), owner and team choices;
+# the session comes from Redis
+LIST_QUERIES = 6
+# the same plus the keyset anchor
+DEEP_LIST_QUERIES = 7
+# user, roles+teams, customers, persons
+SEARCH_QUERIES = 4
+# user, roles+teams, customer (+tags), grants, persons, addresses, timeline,
+# the persons to tick in the "log a contact" form
+DETAIL_QUERIES = 8
+
+
+def grow(demo, count: int) -> None:
+    """Add customers with persons, addresses, interactions and grants."""
+    anna, ben = demo["anna"], demo["ben"]
+    for number in range(count):
+        mine = make_customer(anna, "Nord", name=f"Meier Nord {number}")
+        add_person(mine, anna, last_name="Meier", phone="+49301234567")
+        add_address(mine, anna)
+        theirs = make_customer(ben, "Süd", name=f"Meier Süd {number}")
+        services.customer_share(customer=theirs, actor=ben, user=anna)
+        add_person(theirs, ben, last_name="Meier")
+
+
+def log(customer, actor, count):
+    for number in range(count):
+        services.interaction_create(
+            customer=customer,
+            actor=actor,
+            fields={
+                "kind": "call",
+                "direction": "out",
+                "occurred_at": timezone.now(),
+                "subject": f"Gespräch {number}",
+            },
+            persons=list(customer.persons.all()),
+        )
+
+
+def count_queries(client, url, data=None) -> int:
+    client.get(url, data)  # warm: content types, translations
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, data)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_list_search_and_detail_query_counts_do_not_grow(client_as, demo, nord, size):
+    grow(demo, size)
+    log(nord, demo["anna"], size * 3)
+    add_person(nord, demo["anna"], last_name="Zweite")
+    client = client_as("anna")
+    listing = reverse("crm:customer_list")
+    assert count_queries(client, listing) == LIST_QUERIES
+    first_page_last = client.get(listing).context["page"].rows[0].pk
+    assert count_queries(client, listing, {"after": first_page_last}) == (
+        DEEP_LIST_QUERIES
+    )
+    assert count_queries(client, listing, {"status": "active", "sort": "-name"}) == (
+        LIST_QUERIES
+    )
+    assert count_queries(client, reverse("search"), {"q": "meier"}) == SEARCH_QUERIES
+    assert count_queries(client, nord.get_absolute_url()) == DETAIL_QUERIES
+    assert count_queries(client, reverse("crm:customer_history", args=[nord.pk])) < 30
