@@ -37,6 +37,11 @@ test: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py compile_translations; \
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
+# Customer pages at 10k and 100k organizations (seeds crm_bench_* once; minutes).
+bench: install
+	@set -e; eval "$$($(BIN)/python -m config.services env)"; \
+	$(BIN)/python -m bench.customers
+
 lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .

@@ -30,7 +30,7 @@ from crm.models import (
     Tag,
 )
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 COUNT_CAP = 1000  # beyond this the list says "more than 1,000" (no full COUNT)
 TIMELINE_SIZE = 20
 SEARCH_LIMIT = 20
@@ -291,7 +291,13 @@ def customer_history(*, customer: Customer, before=None, limit: int = 100):
 # --- Search ----------------------------------------------------------------
 
 
-def _search_condition(query: search.Query, trigram: bool) -> Q:
+def _search_condition(query: search.Query, *, fuzzy: bool) -> Q:
+    """Every word must occur (in one of its spellings); phones as digit strings.
+
+    Exact: LIKE '%word%', served by the trigram index where pg_trgm exists.
+    Fuzzy: pg_trgm's word similarity (%>), for typos; only asked when the exact
+    search found nothing, since it has to score many more rows.
+    """
     if query.phone_forms:
         condition = Q()
         for form in query.phone_forms:
@@ -301,18 +307,16 @@ def _search_condition(query: search.Query, trigram: bool) -> Q:
     for spellings in query.words:
         word = Q()
         for spelling in spellings:
-            word |= Q(search_text__contains=spelling)
-            if trigram and len(spelling) >= 3:
+            if fuzzy:
                 word |= Q(search_text__trigram_word_similar=spelling)
+            else:
+                word |= Q(search_text__contains=spelling)
         condition &= word
     return condition
 
 
-def _rank(query: search.Query, trigram: bool):
-    spellings = [s for word in query.words for s in word]
-    if not trigram or not spellings:
-        return Value(1.0)
-    parts = [TrigramWordSimilarity(s, "search_text") for s in spellings]
+def _rank(query: search.Query):
+    parts = [TrigramWordSimilarity(s, "search_text") for w in query.words for s in w]
     return Greatest(*parts) if len(parts) > 1 else parts[0]
 
 
@@ -320,6 +324,26 @@ def _rank(query: search.Query, trigram: bool):
 class SearchResult:
     customers: list[Customer]
     persons: list[Person]
+    fuzzy: bool = False
+
+
+def _search(user, query: search.Query, limit: int, *, fuzzy: bool) -> SearchResult:
+    condition = _search_condition(query, fuzzy=fuzzy)
+    customers = (
+        Customer.objects.visible_to(user)
+        .filter(condition)
+        .select_related("owner", "team")
+        .annotate(city=_city())
+    )
+    persons = Person.objects.visible_to(user).filter(condition).select_related("customer")
+    if fuzzy:
+        rank = _rank(query)
+        customers = customers.annotate(rank=rank).order_by("-rank", "name", "pk")
+        persons = persons.annotate(rank=rank).order_by("-rank", "last_name", "pk")
+    else:
+        customers = customers.order_by("name", "pk")
+        persons = persons.order_by("last_name", "first_name", "pk")
+    return SearchResult(list(customers[:limit]), list(persons[:limit]), fuzzy)
 
 
 def search_all(*, user, text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
@@ -327,24 +351,12 @@ def search_all(*, user, text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     query = search.parse_query(text)
     if query.is_empty:
         return SearchResult([], [])
-    trigram = trigram_available()
-    condition = _search_condition(query, trigram)
-    rank = _rank(query, trigram)
-    customers = list(
-        Customer.objects.visible_to(user)
-        .filter(condition)
-        .select_related("owner", "team")
-        .annotate(rank=rank, city=_city())
-        .order_by("-rank", "name", "pk")[:limit]
-    )
-    persons = list(
-        Person.objects.visible_to(user)
-        .filter(condition)
-        .select_related("customer")
-        .annotate(rank=rank)
-        .order_by("-rank", "last_name", "pk")[:limit]
-    )
-    return SearchResult(customers, persons)
+    result = _search(user, query, limit, fuzzy=False)
+    if result.customers or result.persons or not query.words:
+        return result
+    if not trigram_available():
+        return result  # the embedded PostgreSQL has no pg_trgm: exact words only
+    return _search(user, query, limit, fuzzy=True)
 
 
 # --- Duplicates ---------------------------------------------------------------

@@ -1,0 +1,68 @@
+"""One size of the customer benchmark (run by bench/customers.py); prints JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import statistics
+import sys
+import time
+
+import django
+
+RUNS = 20
+
+
+def main() -> None:
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from crm.management.commands.seed_bench import HOT_CUSTOMER_NAME
+    from crm.models import Customer
+
+    size = int(os.environ["BENCH_SIZE"])
+    if not Customer.objects.exists():
+        call_command("seed_bench", organizations=size, stdout=sys.stderr)
+    user = User.objects.get(username="bench_staff")
+    visible = Customer.objects.visible_to(user)
+    deep = int(visible.count() * 0.8)
+    after = visible.order_by("name", "pk").values_list("pk", flat=True)[deep]
+    hot = Customer.objects.get(name=HOT_CUSTOMER_NAME)
+    pages = [
+        ("customer list, first page", "/customers/", {}),
+        (f"customer list, row {deep:,}", "/customers/", {"after": after}),
+        ("search 'mueller'", "/search/", {"q": "mueller"}),
+        ("customer detail, 2,000 interactions", f"/customers/{hot.pk}/", {}),
+    ]
+    client = Client()
+    client.force_login(user)
+    results = []
+    for label, url, data in pages:
+        for _ in range(3):  # warm: connection, templates, caches
+            assert client.get(url, data).status_code == 200
+        timings = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            response = client.get(url, data)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, data)
+        results.append(
+            {
+                "size": size,
+                "page": label,
+                "median_ms": statistics.median(timings),
+                "queries": len(queries),
+            }
+        )
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
