@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from datetime import date
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Greatest
@@ -24,6 +26,7 @@ from crm.models import (
     Address,
     Customer,
     CustomerGroupObjectPermission,
+    CustomerStatus,
     CustomerUserObjectPermission,
     Interaction,
     Person,
@@ -134,8 +137,24 @@ def customer_access(*, user, customer: Customer) -> Access:
 
 
 @dataclass(frozen=True)
+class CustomerRow:
+    """One line of the customer list: only what the list shows, no model instance."""
+
+    pk: int
+    number: str
+    name: str
+    kind: str
+    status: str
+    key_account: bool
+    next_review_on: date
+    owner: str
+    team: str
+    city: str | None
+
+
+@dataclass(frozen=True)
 class CustomerPage:
-    rows: list[Customer]
+    rows: list[CustomerRow]
     next_after: int | None
     count: int
     count_capped: bool
@@ -143,6 +162,7 @@ class CustomerPage:
 
 
 SORT_FIELDS = {"name": "name", "-name": "name", "number": "number"}
+COUNT_CACHE_SECONDS = 60
 
 
 def customer_list(*, user, filters: dict) -> QuerySet[Customer]:
@@ -173,35 +193,89 @@ def _city() -> Subquery:
     )
 
 
+def _capped_count(queryset: QuerySet, *, user, filters: dict) -> int:
+    """COUNT of at most COUNT_CAP + 1 rows, kept a minute per user and filter.
+
+    Paging through a list asks the same count again and again; a minute-old
+    number is good enough for "123 customers", and the rows are always fresh.
+    """
+    shown = {k: getattr(v, "pk", v) for k, v in filters.items() if k != "after" and v}
+    key = (
+        "crm:count:"
+        + hashlib.sha256(f"{user.pk}:{sorted(shown.items())}".encode()).hexdigest()
+    )
+    total = cache.get(key)
+    if total is None:
+        total = queryset.order_by()[: COUNT_CAP + 1].count()
+        cache.set(key, total, COUNT_CACHE_SECONDS)
+    return total
+
+
 def customer_page(*, user, filters: dict, size: int = PAGE_SIZE) -> CustomerPage:
     """One page of the list by keyset: fast on page 1 and page 2,000 alike."""
     sort = filters.get("sort") or "name"
     queryset = customer_list(user=user, filters=filters)
+    total = _capped_count(queryset, user=user, filters=filters)
     field = "updated_at" if sort == "-updated_at" else SORT_FIELDS[sort]
     descending = sort.startswith("-")
     after = filters.get("after")
     if after:
         anchor = queryset.filter(pk=after).values_list(field, flat=True).first()
         if anchor is not None:
+            # (field, pk) beyond the anchor; the first filter bounds the index scan.
             if descending:
-                queryset = queryset.filter(
-                    Q(**{f"{field}__lt": anchor})
-                    | Q(**{field: anchor, "pk__lt": after})
+                queryset = queryset.filter(**{f"{field}__lte": anchor}).filter(
+                    Q(**{f"{field}__lt": anchor}) | Q(pk__lt=after)
                 )
             else:
-                queryset = queryset.filter(
-                    Q(**{f"{field}__gt": anchor})
-                    | Q(**{field: anchor, "pk__gt": after})
+                queryset = queryset.filter(**{f"{field}__gte": anchor}).filter(
+                    Q(**{f"{field}__gt": anchor}) | Q(pk__gt=after)
                 )
     order = [f"-{field}", "-pk"] if descending else [field, "pk"]
-    rows = list(
-        queryset.select_related("owner", "team")
-        .annotate(city=_city())
-        .order_by(*order)[: size + 1]
-    )
+    values = queryset.annotate(city=_city()).order_by(*order)[: size + 1]
+    statuses = dict(CustomerStatus.choices)
+    rows = [
+        CustomerRow(
+            pk=pk,
+            number=number,
+            name=name,
+            kind=kind,
+            status=str(statuses.get(status, status)),
+            key_account=key_account,
+            next_review_on=review,
+            owner=f"{first} {last}".strip() or login,
+            team=team,
+            city=city,
+        )
+        for (
+            pk,
+            number,
+            name,
+            kind,
+            status,
+            key_account,
+            review,
+            first,
+            last,
+            login,
+            team,
+            city,
+        ) in values.values_list(
+            "pk",
+            "number",
+            "name",
+            "kind",
+            "status",
+            "key_account",
+            "next_review_on",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+            "team__name",
+            "city",
+        )
+    ]
     next_after = rows[size - 1].pk if len(rows) > size else None
-    count = customer_list(user=user, filters=filters).order_by()[: COUNT_CAP + 1]
-    total = count.count()
     return CustomerPage(
         rows=rows[:size],
         next_after=next_after,
@@ -236,8 +310,8 @@ def timeline(
             queryset.filter(pk=before).values_list("occurred_at", flat=True).first()
         )
         if anchor is not None:
-            queryset = queryset.filter(
-                Q(occurred_at__lt=anchor) | Q(occurred_at=anchor, pk__lt=before)
+            queryset = queryset.filter(occurred_at__lte=anchor).filter(
+                Q(occurred_at__lt=anchor) | Q(pk__lt=before)
             )
     names = ArraySubquery(
         Person.objects.filter(interactions=OuterRef("pk"))
@@ -335,7 +409,9 @@ def _search(user, query: search.Query, limit: int, *, fuzzy: bool) -> SearchResu
         .select_related("owner", "team")
         .annotate(city=_city())
     )
-    persons = Person.objects.visible_to(user).filter(condition).select_related("customer")
+    persons = (
+        Person.objects.visible_to(user).filter(condition).select_related("customer")
+    )
     if fuzzy:
         rank = _rank(query)
         customers = customers.annotate(rank=rank).order_by("-rank", "name", "pk")

@@ -68,7 +68,8 @@ def customer_list(request):
         "owners": list(owner_choices()),
         "teams": list(Team.objects.all()),
         "chosen": {
-            name: request.GET.get(name, "") for name in ("owner", "team", "sort")
+            name: request.GET.get(name, "")
+            for name in ("owner", "team", "sort", "status")
         },
     }
     return render(request, "crm/customer_list.html", context)

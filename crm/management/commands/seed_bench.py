@@ -112,8 +112,10 @@ class Command(BaseCommand):
                 )
             members = []
             for member in range(1, 4):
-                username = "bench_staff" if (number, member) == (1, 1) else (
-                    f"bench_{number}_{member}"
+                username = (
+                    "bench_staff"
+                    if (number, member) == (1, 1)
+                    else (f"bench_{number}_{member}")
                 )
                 user = User.objects.filter(username=username).first()
                 if user is None:
@@ -139,7 +141,8 @@ class Command(BaseCommand):
                 owner = random.choice(owners[team_index])
                 name = (
                     f"{random.choice(pools['company'])} "
-                    f"{random.choice(pools['industry'])} {random.choice(pools['suffix'])}"
+                    f"{random.choice(pools['industry'])} "
+                    f"{random.choice(pools['suffix'])}"
                 )
                 customer_number = f"K-{number + 1:06d}"
                 yield (
