@@ -38,6 +38,12 @@ def document(*parts: str | None, phones: Iterable[str] = ()) -> str:
     for part in parts:
         for word in _WORD.findall(part or ""):
             words.extend(fold(word))
+            # Compounds are found by their parts too: Müller-Lüdenscheidt,
+            # K-000123, the name and the domain of an e-mail address.
+            parts = [p for p in re.split(r"[-.@+]", word) if p]
+            if len(parts) > 1:
+                for piece in parts:
+                    words.extend(fold(piece))
     for phone in phones:
         if phone:
             words.extend(phone_search_forms(phone))
@@ -59,6 +65,26 @@ class Query:
     @property
     def is_empty(self) -> bool:
         return not self.words and not self.phone_forms
+
+
+_TS_TOKEN = re.compile(r"[\w@.+-]+")
+
+
+def ts_query(query: Query) -> str:
+    """A PostgreSQL tsquery: every word as a prefix, in any of its spellings.
+
+    Only word characters, @ . + - survive, so nothing the user types can become
+    a tsquery operator.
+    """
+    terms = []
+    for spellings in query.words or ((form,) for form in query.phone_forms):
+        tokens = [t for s in spellings for t in _TS_TOKEN.findall(s)]
+        tokens = [t.strip(".-+") for t in tokens if t.strip(".-+")]
+        if tokens:
+            terms.append("(" + " | ".join(f"{t}:*" for t in tokens) + ")")
+    if query.phone_forms:
+        return " | ".join(terms)
+    return " & ".join(terms)
 
 
 def parse_query(text: str) -> Query:

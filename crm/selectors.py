@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.search import TrigramWordSimilarity
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchVector,
+    TrigramWordSimilarity,
+)
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
@@ -193,16 +197,31 @@ def _city() -> Subquery:
     )
 
 
-def _capped_count(queryset: QuerySet, *, user, filters: dict) -> int:
-    """COUNT of at most COUNT_CAP + 1 rows, kept a minute per user and filter.
+GENERATION_KEY = "crm:customers:generation"
 
-    Paging through a list asks the same count again and again; a minute-old
-    number is good enough for "123 customers", and the rows are always fresh.
+
+def forget_counts() -> None:
+    """Make every cached list count stale (called after customers change)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not in the cache (yet, or evicted)
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def _capped_count(queryset: QuerySet, *, user, filters: dict) -> int:
+    """COUNT of at most COUNT_CAP + 1 rows, cached per user and filter.
+
+    Paging through a list asks the same count again and again. The cached number
+    is dropped whenever a customer is created, deleted, reassigned, shared or
+    merged (forget_counts) and after a minute at the latest.
     """
     shown = {k: getattr(v, "pk", v) for k, v in filters.items() if k != "after" and v}
+    generation = cache.get_or_set(GENERATION_KEY, 0, None)
     key = (
         "crm:count:"
-        + hashlib.sha256(f"{user.pk}:{sorted(shown.items())}".encode()).hexdigest()
+        + hashlib.sha256(
+            f"{generation}:{user.pk}:{sorted(shown.items())}".encode()
+        ).hexdigest()
     )
     total = cache.get(key)
     if total is None:
@@ -365,28 +384,29 @@ def customer_history(*, customer: Customer, before=None, limit: int = 100):
 # --- Search ----------------------------------------------------------------
 
 
-def _search_condition(query: search.Query, *, fuzzy: bool) -> Q:
-    """Every word must occur (in one of its spellings); phones as digit strings.
+def _matching(queryset: QuerySet, query: search.Query, *, fuzzy: bool) -> QuerySet:
+    """Rows whose search words match the query.
 
-    Exact: LIKE '%word%', served by the trigram index where pg_trgm exists.
-    Fuzzy: pg_trgm's word similarity (%>), for typos; only asked when the exact
-    search found nothing, since it has to score many more rows.
+    Exact: PostgreSQL full text on the folded words, every word as a prefix
+    (a GIN index; core PostgreSQL, so the embedded server has it too).
+    Fuzzy: pg_trgm's word similarity (%>) per word, for typos; only asked when the
+    exact search found nothing, since it has to score many more rows.
     """
-    if query.phone_forms:
-        condition = Q()
-        for form in query.phone_forms:
-            condition |= Q(search_text__contains=form)
-        return condition
+    if not fuzzy:
+        return queryset.alias(
+            document=SearchVector("search_text", config="simple")
+        ).filter(
+            document=SearchQuery(
+                search.ts_query(query), config="simple", search_type="raw"
+            )
+        )
     condition = Q()
     for spellings in query.words:
         word = Q()
         for spelling in spellings:
-            if fuzzy:
-                word |= Q(search_text__trigram_word_similar=spelling)
-            else:
-                word |= Q(search_text__contains=spelling)
+            word |= Q(search_text__trigram_word_similar=spelling)
         condition &= word
-    return condition
+    return queryset.filter(condition)
 
 
 def _rank(query: search.Query):
@@ -402,16 +422,14 @@ class SearchResult:
 
 
 def _search(user, query: search.Query, limit: int, *, fuzzy: bool) -> SearchResult:
-    condition = _search_condition(query, fuzzy=fuzzy)
     customers = (
-        Customer.objects.visible_to(user)
-        .filter(condition)
+        _matching(Customer.objects.visible_to(user), query, fuzzy=fuzzy)
         .select_related("owner", "team")
         .annotate(city=_city())
     )
-    persons = (
-        Person.objects.visible_to(user).filter(condition).select_related("customer")
-    )
+    persons = _matching(
+        Person.objects.visible_to(user), query, fuzzy=fuzzy
+    ).select_related("customer")
     if fuzzy:
         rank = _rank(query)
         customers = customers.annotate(rank=rank).order_by("-rank", "name", "pk")

@@ -47,6 +47,13 @@ def _save(instance: Model, *, actor: User | None, reason: str = "", **kwargs) ->
     instance.save(**kwargs)
 
 
+def _counts_changed() -> None:
+    # Who sees how many customers changed: drop the cached list counts.
+    from crm.selectors import forget_counts
+
+    transaction.on_commit(forget_counts)
+
+
 def _next_number() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval('crm_customer_number_seq')")
@@ -115,6 +122,7 @@ def customer_create(
     if person_fields is not None:
         person_create(customer=customer, actor=actor, fields=person_fields)
     refresh_search_text(customer)
+    _counts_changed()
     return customer
 
 
@@ -144,6 +152,7 @@ def customer_update(
     if tags is not None:
         _set_tags(locked, tags, actor)
     refresh_search_text(locked)
+    _counts_changed()  # status, tags, review date: the filters' counts
     return locked
 
 
@@ -155,6 +164,7 @@ def customer_delete(*, customer: Customer, actor: User | None) -> None:
     if actor is not None:
         customer._history_user = actor
     customer.delete()
+    _counts_changed()
 
 
 @transaction.atomic
@@ -179,6 +189,7 @@ def customer_reassign(
             customer.version += 1
             _save(customer, actor=actor, reason=_("Reassigned"))
             changed += 1
+    _counts_changed()
     return changed
 
 
@@ -204,6 +215,7 @@ def customer_share(
         assign_perm("crm.change_customer", holder, customer)
     else:
         remove_perm("crm.change_customer", holder, customer)
+    _counts_changed()
 
 
 @transaction.atomic
@@ -218,6 +230,7 @@ def customer_unshare(
     holder = _grant_holder(user, team)
     for codename in ("crm.change_customer", "crm.view_customer"):
         remove_perm(codename, holder, customer)
+    _counts_changed()
 
 
 @transaction.atomic
@@ -375,6 +388,7 @@ def customer_merge(
     duplicate._change_reason = _("Merged into %(number)s") % {"number": survivor.number}
     duplicate.delete()
     refresh_search_text(survivor)
+    _counts_changed()
     return MergeResult(
         persons=counts.get(Person, 0),
         addresses=counts.get(Address, 0),

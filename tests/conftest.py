@@ -8,6 +8,14 @@ from accounts.demo import DEMO_PASSWORD
 DEMO_USERNAMES = ["anna", "ben", "maria", "dora", "admin"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_list_counts():
+    """Cached list counts live in Redis, beyond one test's database: start fresh."""
+    from crm.selectors import forget_counts
+
+    forget_counts()
+
+
 @pytest.fixture
 def demo(db):
     """The demo users and teams, as `make run` seeds them; returns users by name."""
