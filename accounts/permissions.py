@@ -32,6 +32,7 @@ class Access:
     teams: tuple[TeamRef, ...]  # member or manager, by name
     member_team_ids: frozenset[int]
     managed_team_ids: frozenset[int]
+    group_ids: frozenset[int] = frozenset()  # every group the user is a member of
 
     @property
     def team_ids(self) -> frozenset[int]:
@@ -51,6 +52,7 @@ def access_of(user) -> Access:
     rows = (
         Group.objects.filter(Q(user=user) | Q(team__manager=user))
         .values_list(
+            "id",
             "name",
             "user",
             "team__id",
@@ -63,9 +65,22 @@ def access_of(user) -> Access:
         )
         .order_by("team__name")
     )
-    roles, teams, members, managed = set(), {}, set(), set()
-    for name, member, team_id, team, slug, manager_id, first, last, login in rows:
+    roles, teams, members, managed, groups = set(), {}, set(), set(), set()
+    for (
+        group_id,
+        name,
+        member,
+        team_id,
+        team,
+        slug,
+        manager_id,
+        first,
+        last,
+        login,
+    ) in rows:
         is_member = member == user.pk
+        if is_member:
+            groups.add(group_id)
         if team_id is None:
             if is_member and name in Role.values:
                 roles.add(name)
@@ -79,7 +94,11 @@ def access_of(user) -> Access:
     if user.is_superuser:
         roles.add(Role.ADMIN)
     cached = Access(
-        frozenset(roles), tuple(teams.values()), frozenset(members), frozenset(managed)
+        frozenset(roles),
+        tuple(teams.values()),
+        frozenset(members),
+        frozenset(managed),
+        frozenset(groups),
     )
     user._crm_access = cached
     return cached

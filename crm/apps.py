@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from crm.models import forget_permission_ids
+
+        post_migrate.connect(forget_permission_ids, dispatch_uid="crm_permission_ids")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
@@ -236,6 +237,10 @@ class InteractionForm(forms.ModelForm):
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["persons"].queryset = customer.persons.all()
+        # A new entry starts at "now", to the minute, in the user's time zone.
+        self.fields["occurred_at"].initial = lambda: timezone.localtime().replace(
+            second=0, microsecond=0
+        )
         self.fields["persons"].required = False
 
 

@@ -51,6 +51,31 @@ class Salutation(models.TextChoices):
     DIVERSE = "mx", _("Mx")
 
 
+_permission_ids: dict[tuple[str, str], int] = {}
+
+
+def customer_permission_id(perm: str) -> int:
+    """The id of crm's view_/change_customer permission, looked up once per process.
+
+    Kept out of the visibility SQL (no join to auth_permission in every EXISTS);
+    forgotten after every migrate or flush, which may give permissions new ids.
+    """
+    from django.contrib.auth.models import Permission
+    from django.db import connection
+
+    key = (connection.settings_dict["NAME"], perm)
+    if key not in _permission_ids:
+        _permission_ids[key] = Permission.objects.get(
+            content_type__app_label="crm", codename=f"{perm}_customer"
+        ).pk
+    return _permission_ids[key]
+
+
+def forget_permission_ids(**kwargs) -> None:
+    """post_migrate (also sent by flush): permission ids may have changed."""
+    _permission_ids.clear()
+
+
 def _visibility(user, *, ref: str, perm: str) -> Q:
     """The one condition for "user may `perm` this customer" on a customer key.
 
@@ -69,21 +94,22 @@ def _visibility(user, *, ref: str, perm: str) -> Q:
     condition = Q(**{f"{prefix}owner_id": user.pk})
     if access.team_ids:
         condition |= Q(**{f"{prefix}team_id__in": sorted(access.team_ids)})
-    codename = f"{perm}_customer"
+    permission_id = customer_permission_id(perm)
     condition |= Exists(
         CustomerUserObjectPermission.objects.filter(
             content_object_id=OuterRef(ref),
             user_id=user.pk,
-            permission__codename=codename,
+            permission_id=permission_id,
         )
     )
-    condition |= Exists(
-        CustomerGroupObjectPermission.objects.filter(
-            content_object_id=OuterRef(ref),
-            group__user=user.pk,
-            permission__codename=codename,
+    if access.group_ids:
+        condition |= Exists(
+            CustomerGroupObjectPermission.objects.filter(
+                content_object_id=OuterRef(ref),
+                group_id__in=sorted(access.group_ids),
+                permission_id=permission_id,
+            )
         )
-    )
     return condition
 
 

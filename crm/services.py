@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
@@ -413,10 +412,3 @@ def _merge_grants(survivor: Customer, duplicate: Customer) -> None:
                 permission=grant.permission,
                 **{holder: getattr(grant, holder)},
             )
-
-
-def timeline_default_time() -> datetime:
-    """Now, to the minute: what a new interaction's time field starts with."""
-    from django.utils import timezone
-
-    return timezone.localtime().replace(second=0, microsecond=0)

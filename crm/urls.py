@@ -26,6 +26,11 @@ urlpatterns = [
     path(
         "<int:pk>/persons/<int:person_pk>/edit/", views.person_edit, name="person_edit"
     ),
+    path(
+        "<int:pk>/persons/<int:person_pk>/delete/",
+        views.person_delete,
+        name="person_delete",
+    ),
     path("<int:pk>/addresses/new/", views.address_new, name="address_new"),
     path(
         "<int:pk>/addresses/<int:address_pk>/edit/",

@@ -7,7 +7,6 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -209,10 +208,7 @@ def customer_detail(request, pk: int):
         "quality_rules": quality.rules_for(customer.is_private),
         "timeline": page,
         "filter_form": TimelineFilterForm(),
-        "interaction_form": InteractionForm(
-            customer=customer,
-            initial={"occurred_at": services.timeline_default_time()},
-        )
+        "interaction_form": InteractionForm(customer=customer)
         if access.can_edit
         else None,
         "tab": "overview",
@@ -249,9 +245,7 @@ def customer_timeline(request, pk: int):
             fields=fields,
             persons=form.cleaned_data["persons"],
         )
-        form = InteractionForm(
-            customer=customer, initial={"occurred_at": services.timeline_default_time()}
-        )
+        form = InteractionForm(customer=customer)
         saved = True
     else:
         saved = False
@@ -304,7 +298,6 @@ def customer_edit(request, pk: int):
                     person_fields=person_form.cleaned_data if person_form else None,
                 )
             except services.StaleEdit as stale:
-                transaction.set_rollback(False)
                 conflict = stale.changes
             else:
                 messages.success(request, _("Changes saved."))
@@ -408,6 +401,21 @@ def person_edit(request, pk: int, person_pk: int):
         "crm/person_form.html",
         {"form": form, "customer": customer, "person": person},
     )
+
+
+@edit_roles
+@require_POST
+def person_delete(request, pk: int, person_pk: int):
+    """Remove a contact person (not the person a private customer is)."""
+    customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
+    person = selectors.child_get(
+        model=Person, user=request.user, customer=customer, pk=person_pk
+    )
+    if customer.is_private:
+        raise PermissionDenied
+    services.person_delete(person=person, actor=request.user)
+    messages.success(request, _("%(name)s removed.") % {"name": person})
+    return redirect(customer)
 
 
 # --- Addresses ----------------------------------------------------------------

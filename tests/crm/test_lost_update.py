@@ -1,5 +1,6 @@
 """Two people edit the same customer: the second save is refused, nothing lost."""
 
+import pytest
 from django.urls import reverse
 
 
@@ -16,6 +17,8 @@ def form_data(customer, **changes):
     return data
 
 
+# Outside a test transaction, as in production (no ATOMIC_REQUESTS).
+@pytest.mark.django_db(transaction=True)
 def test_a_stale_form_is_refused_with_what_changed_meanwhile(client_as, nord):
     anna = client_as("anna")
     stale = form_data(nord)  # anna opened the form at version 1

@@ -56,6 +56,7 @@ def test_anna_gets_404_when_writing_to_a_team_sud_customer(client_as, sud, demo)
             "country": "DE",
         },
         reverse("crm:customer_sharing", args=[pk]): {"user": demo["anna"].pk},
+        reverse("crm:person_delete", args=[pk, sud.persons.get().pk]): {},
     }
     for url, data in posts.items():
         assert client.post(url, data).status_code == 404, url

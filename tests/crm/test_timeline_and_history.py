@@ -136,3 +136,39 @@ def test_history_of_a_customer_shows_owner_names_and_tag_changes(client_as, demo
     ]
     assert ("Kundenbetreuer", "Anna Albers", "Ben Brandt") in changes
     assert ("Schlagwörter", EMPTY, "VIP") in changes
+
+
+def test_a_person_page_shows_their_interactions_filterable_by_channel(
+    client_as, demo, nord
+):
+    person = nord.persons.get()
+    for kind in ("call", "meeting"):
+        services.interaction_create(
+            customer=nord,
+            actor=demo["anna"],
+            fields={
+                "kind": kind,
+                "direction": "out",
+                "occurred_at": timezone.now(),
+                "subject": f"mit Nina: {kind}",
+            },
+            persons=[person],
+        )
+    log(nord, demo["anna"], 2)  # without Nina
+    client = client_as("anna")
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert subjects(page) == ["mit Nina: meeting", "mit Nina: call"]
+    calls = client.get(
+        person.get_absolute_url(), {"kind": "call"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert subjects(calls) == ["mit Nina: call"]
+
+
+def test_removing_a_contact_person_keeps_it_in_history(client_as, demo, nord):
+    person = nord.persons.get()
+    client = client_as("anna")
+    response = client.post(reverse("crm:person_delete", args=[nord.pk, person.pk]))
+    assert response.status_code == 302
+    assert nord.persons.exists() is False
+    gone = person.history.model.objects.get(id=person.pk, history_type="-")
+    assert gone.history_user == demo["anna"]
