@@ -189,9 +189,6 @@ class AddressForm(forms.ModelForm):
         required=False,
         help_text=_('One per line, e.g. "Gate height: 3.5 m", "Opening hours: 7-16".'),
     )
-    country = forms.ChoiceField(
-        label=_("Country"), choices=list(validation.COUNTRIES.items()), initial="DE"
-    )
 
     class Meta:
         model = Address

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.permissions import access_of
 from accounts.roles import CUSTOMER_EDIT_ROLES, Role
+from crm.validation import COUNTRIES
 
 REVIEW_INTERVAL = timedelta(days=182)  # "every six months", LEGAL.md / issue 5
 
@@ -246,7 +247,10 @@ class Person(models.Model):
     """A contact person of an organization, or the private customer themself."""
 
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="persons"
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="persons",
+        verbose_name=_("customer"),
     )
     salutation = models.CharField(
         _("salutation"), max_length=4, choices=Salutation.choices, blank=True
@@ -315,7 +319,10 @@ class Address(models.Model):
     """An address of a customer for one purpose; one current address per purpose."""
 
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="addresses"
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="addresses",
+        verbose_name=_("customer"),
     )
     purpose = models.CharField(_("purpose"), max_length=16, choices=AddressPurpose)
     is_current = models.BooleanField(_("current"), default=True)
@@ -323,7 +330,9 @@ class Address(models.Model):
     street = models.CharField(_("street and number"), max_length=200)
     postcode = models.CharField(_("postcode"), max_length=10)
     city = models.CharField(_("city"), max_length=100)
-    country = models.CharField(_("country"), max_length=2, default="DE")
+    country = models.CharField(
+        _("country"), max_length=2, choices=COUNTRIES, default="DE"
+    )
     # Free structured details, e.g. {"Gate height": "3.5 m", "Opening hours": "7-16"}.
     details = models.JSONField(_("delivery details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -351,13 +360,8 @@ class Address(models.Model):
     def lines(self) -> list[str]:
         lines = [self.recipient, self.street, f"{self.postcode} {self.city}"]
         if self.country != "DE":
-            lines.append(self.get_country_display())
+            lines.append(str(self.get_country_display()))
         return [line for line in lines if line]
-
-    def get_country_display(self) -> str:
-        from crm.validation import country_name
-
-        return country_name(self.country)
 
 
 class InteractionKind(models.TextChoices):
@@ -378,7 +382,10 @@ class Interaction(models.Model):
     """One contact with the customer on its timeline: call, e-mail, meeting, ..."""
 
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="interactions"
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="interactions",
+        verbose_name=_("customer"),
     )
     kind = models.CharField(_("channel"), max_length=16, choices=InteractionKind)
     direction = models.CharField(
