@@ -554,7 +554,10 @@ def customer_duplicates(request, pk: int):
 def duplicate_list(request):
     """Pairs of customers that look alike, with the reason, across what you see."""
     pairs = selectors.duplicate_candidates(user=request.user)
-    return render(request, "crm/duplicate_list.html", {"pairs": pairs})
+    can_merge = bool(access_of(request.user).roles & roles.CUSTOMER_EDIT_ROLES)
+    return render(
+        request, "crm/duplicate_list.html", {"pairs": pairs, "can_merge": can_merge}
+    )
 
 
 @edit_roles
