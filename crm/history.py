@@ -11,10 +11,29 @@ from itertools import pairwise
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 EMPTY = "\u2013"  # an en dash for "no value"
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-HIDDEN_FIELDS = {"id", "version", "created_at", "updated_at", "search_text"}
+# Not shown: bookkeeping, and on grants the customer itself (it is this page's).
+HIDDEN_FIELDS = {
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "search_text",
+    "content_object",
+}
+# guardian's grant fields, named as the sharing page names them.
+FIELD_LABELS = {
+    "permission": gettext_lazy("access"),
+    "group": gettext_lazy("team"),
+    "user": gettext_lazy("user"),
+}
+PERMISSION_LABELS = {
+    "view_customer": gettext_lazy("may read"),
+    "change_customer": gettext_lazy("may edit"),
+}
 
 
 @dataclass
@@ -61,6 +80,17 @@ def _tracked(history_model) -> list:
     ]
 
 
+def _name_of(obj) -> str:
+    """How a referenced row is named in the history: teams, not their groups."""
+    from django.contrib.auth.models import Group, Permission
+
+    if isinstance(obj, Permission):
+        return str(PERMISSION_LABELS.get(obj.codename, obj.codename))
+    if isinstance(obj, Group) and hasattr(obj, "team"):
+        return obj.team.name
+    return str(obj)
+
+
 def _load_names(history_model, records) -> dict:
     """Names of the users, teams, ... that foreign keys in the records point to."""
     wanted: dict = defaultdict(set)
@@ -73,7 +103,7 @@ def _load_names(history_model, records) -> dict:
     names = {}
     for model, ids in wanted.items():
         for pk, obj in model._base_manager.in_bulk(ids).items():
-            names[(model, pk)] = str(obj)
+            names[(model, pk)] = _name_of(obj)
     return names
 
 
@@ -149,7 +179,9 @@ def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
             if old is None or new_value != old_value:
                 changes.append(
                     FieldChange(
-                        str(model_field.verbose_name),
+                        str(
+                            FIELD_LABELS.get(model_field.name, model_field.verbose_name)
+                        ),
                         _display(model_field, old_value, names) if old else EMPTY,
                         _display(model_field, new_value, names),
                     )
@@ -162,7 +194,7 @@ def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
                 when=record.history_date,
                 who=who,
                 what=str(model._meta.verbose_name),
-                record=_record_label(model, record),
+                record=_record_label(model, record, names),
                 action=ACTIONS[record.history_type],
                 reason=record.history_change_reason or "",
                 changes=changes,
@@ -171,7 +203,12 @@ def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
     return result
 
 
-def _record_label(model, record) -> str:
+def _record_label(model, record, names: dict) -> str:
+    for attr in ("user_id", "group_id"):  # a grant: to whom
+        value = getattr(record, attr, None)
+        if value is not None:
+            field = record.instance_type._meta.get_field(attr.removesuffix("_id"))
+            return names.get((field.related_model, value), f"#{value}")
     for attr in ("name", "subject"):
         if hasattr(record, attr):
             return getattr(record, attr)

@@ -216,20 +216,28 @@ class Customer(models.Model):
 class CustomerUserObjectPermission(UserObjectPermissionBase):
     """A customer shared with one user (guardian, direct foreign key)."""
 
-    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    content_object = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, verbose_name=_("customer")
+    )
     history = HistoricalRecords()
 
     class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("share with a user")
+        verbose_name_plural = _("shares with users")
         indexes = [models.Index(fields=["content_object", "user"])]
 
 
 class CustomerGroupObjectPermission(GroupObjectPermissionBase):
     """A customer shared with a team's group (guardian, direct foreign key)."""
 
-    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    content_object = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, verbose_name=_("customer")
+    )
     history = HistoricalRecords()
 
     class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("share with a team")
+        verbose_name_plural = _("shares with teams")
         indexes = [models.Index(fields=["content_object", "group"])]
 
 

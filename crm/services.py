@@ -7,11 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Team, User
@@ -26,6 +24,7 @@ from crm.models import (
     Interaction,
     Person,
     Tag,
+    customer_permission_id,
 )
 
 
@@ -192,10 +191,12 @@ def customer_reassign(
     return changed
 
 
-def _grant_holder(user: User | None, team: Team | None) -> User | Group:
+def _grant_model(user: User | None, team: Team | None):
     if (user is None) == (team is None):
         raise ValueError("share with exactly one user or one team")
-    return user if user is not None else team.group
+    if user is not None:
+        return CustomerUserObjectPermission, {"user": user}
+    return CustomerGroupObjectPermission, {"group": team.group}
 
 
 @transaction.atomic
@@ -207,13 +208,28 @@ def customer_share(
     team: Team | None = None,
     can_edit: bool = False,
 ) -> None:
-    """Share one customer with a user or a team, read-only or with edit rights."""
-    holder = _grant_holder(user, team)
-    assign_perm("crm.view_customer", holder, customer)
+    """Share one customer with a user or a team, read-only or with edit rights.
+
+    The grants are guardian's direct foreign-key rows, written here (not through
+    guardian's assign_perm) so that their history names the acting user.
+    """
+    model, holder = _grant_model(user, team)
+    wanted = {customer_permission_id("view")}
     if can_edit:
-        assign_perm("crm.change_customer", holder, customer)
-    else:
-        remove_perm("crm.change_customer", holder, customer)
+        wanted.add(customer_permission_id("change"))
+    existing = {
+        grant.permission_id: grant
+        for grant in model.objects.filter(content_object=customer, **holder)
+    }
+    for permission_id in wanted - set(existing):
+        _save(
+            model(content_object=customer, permission_id=permission_id, **holder),
+            actor=actor,
+        )
+    for permission_id, grant in existing.items():
+        if permission_id not in wanted:
+            grant._history_user = actor
+            grant.delete()
     _counts_changed()
 
 
@@ -226,9 +242,10 @@ def customer_unshare(
     team: Team | None = None,
 ) -> None:
     """Withdraw a user's or team's grant on the customer."""
-    holder = _grant_holder(user, team)
-    for codename in ("crm.change_customer", "crm.view_customer"):
-        remove_perm(codename, holder, customer)
+    model, holder = _grant_model(user, team)
+    for grant in model.objects.filter(content_object=customer, **holder):
+        grant._history_user = actor
+        grant.delete()
     _counts_changed()
 
 
@@ -368,7 +385,7 @@ def customer_merge(
                 **{field: survivor}
             )
         counts[model] = len(rows)
-    _merge_grants(survivor, duplicate)
+    _merge_grants(survivor, duplicate, actor, reason)
     _set_tags(
         survivor,
         [t.name for t in survivor.tags.all()] + [t.name for t in duplicate.tags.all()],
@@ -398,17 +415,27 @@ def customer_merge(
     )
 
 
-def _merge_grants(survivor: Customer, duplicate: Customer) -> None:
+def _merge_grants(survivor: Customer, duplicate: Customer, actor, reason) -> None:
     """Whoever was granted the duplicate keeps access to the merged record."""
     for model, holder in (
-        (CustomerUserObjectPermission, "user"),
-        (CustomerGroupObjectPermission, "group"),
+        (CustomerUserObjectPermission, "user_id"),
+        (CustomerGroupObjectPermission, "group_id"),
     ):
-        for grant in model.objects.filter(content_object=duplicate).select_related(
-            holder, "permission"
-        ):
-            model.objects.get_or_create(
-                content_object=survivor,
-                permission=grant.permission,
-                **{holder: getattr(grant, holder)},
+        kept = set(
+            model.objects.filter(content_object=survivor).values_list(
+                holder, "permission_id"
             )
+        )
+        for grant in model.objects.filter(content_object=duplicate):
+            key = (getattr(grant, holder), grant.permission_id)
+            if key not in kept:
+                kept.add(key)
+                _save(
+                    model(
+                        content_object=survivor,
+                        permission_id=grant.permission_id,
+                        **{holder: key[0]},
+                    ),
+                    actor=actor,
+                    reason=reason,
+                )

@@ -172,3 +172,23 @@ def test_removing_a_contact_person_keeps_it_in_history(client_as, demo, nord):
     assert nord.persons.exists() is False
     gone = person.history.model.objects.get(id=person.pk, history_type="-")
     assert gone.history_user == demo["anna"]
+
+
+def test_sharing_appears_in_history_with_who_shared_it(client_as, demo, nord):
+    services.customer_share(
+        customer=nord, actor=demo["anna"], user=demo["ben"], can_edit=True
+    )
+    services.customer_unshare(customer=nord, actor=demo["maria"], user=demo["ben"])
+    entries = (
+        client_as("anna")
+        .get(reverse("crm:customer_history", args=[nord.pk]))
+        .context["entries"]
+    )
+    shares = [e for e in entries if e.what == "Freigabe für einen Benutzer"]
+    assert {(e.who, e.record, e.action) for e in shares} == {
+        ("Anna Albers", "Ben Brandt", "created"),
+        ("Maria Meier", "Ben Brandt", "deleted"),
+    }
+    created = [e for e in shares if e.action == "created"]
+    accesses = {c.new for e in created for c in e.changes if c.label == "Zugriff"}
+    assert accesses == {"darf lesen", "darf bearbeiten"}
