@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -139,6 +141,12 @@ class PersonForm(forms.ModelForm):
             value = self.initial.get(name)
             if value:
                 self.initial[name] = validation.display_phone(value)
+
+    def clean_birthday(self):
+        birthday = self.cleaned_data["birthday"]
+        if birthday and not date(1900, 1, 1) <= birthday <= timezone.localdate():
+            raise ValidationError(_("A birthday lies between 1900 and today."))
+        return birthday
 
     def clean_phone(self) -> str:
         return validation.normalize_phone(self.cleaned_data["phone"])

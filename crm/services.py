@@ -142,7 +142,9 @@ def customer_update(
     for name, value in fields.items():
         setattr(locked, name, value)
     if person is not None and person_fields is not None:
-        person_update(person=person, actor=actor, fields=person_fields)
+        person_update(
+            person=person, actor=actor, fields=person_fields, sync_customer=False
+        )
         if locked.is_private:
             locked.name = person.full_name
     locked.version = version + 1
@@ -259,16 +261,22 @@ def person_create(*, customer: Customer, actor: User | None, fields: dict) -> Pe
 
 
 @transaction.atomic
-def person_update(*, person: Person, actor: User | None, fields: dict) -> Person:
+def person_update(
+    *, person: Person, actor: User | None, fields: dict, sync_customer: bool = True
+) -> Person:
     """Change a person's data; a private customer's name follows its person."""
     for name, value in fields.items():
         setattr(person, name, value)
     _normalize_person(person)
     _save(person, actor=actor)
-    customer = person.customer
-    if customer.is_private and customer.name != person.full_name:
-        # Called from customer_update too, which saves the customer itself.
-        Customer.objects.filter(pk=customer.pk).update(name=person.full_name)
+    # customer_update passes sync_customer=False: it saves the customer itself.
+    if sync_customer and person.customer.is_private:
+        customer = Customer.objects.select_for_update().get(pk=person.customer_id)
+        if customer.name != person.full_name:
+            customer.name = person.full_name
+            customer.version += 1
+            _save(customer, actor=actor)
+            refresh_search_text(customer)
     return person
 
 

@@ -215,3 +215,48 @@ def test_a_private_customer_is_named_after_its_person(client_as, demo):
     customer = Customer.objects.get()
     assert customer.name == "Erika Mustermann"
     assert customer.persons.get().phone == "+49301234567"
+
+
+def test_renaming_a_private_customers_person_renames_the_customer(client_as, demo):
+    from crm import services
+    from crm.selectors import search_all
+
+    customer = services.customer_create(
+        actor=demo["anna"],
+        kind="private",
+        fields={
+            "owner": demo["anna"],
+            "team": demo["anna"].groups.get(team__isnull=False).team,
+        },
+        person_fields={"first_name": "Erika", "last_name": "Mustermann"},
+    )
+    person = customer.persons.get()
+    client = client_as("anna")
+    response = client.post(
+        reverse("crm:person_edit", args=[customer.pk, person.pk]),
+        {"first_name": "Erika", "last_name": "Gabler", "preferred_language": "de"},
+    )
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.name == "Erika Gabler"
+    assert customer.version == 2
+    assert customer.history.first().history_user == demo["anna"]
+    assert search_all(user=demo["anna"], text="Gabler").customers == [customer]
+    assert search_all(user=demo["anna"], text="Mustermann").customers == []
+
+
+@pytest.mark.parametrize("birthday", ["1899-12-31", "2999-01-01"])
+def test_a_birthday_outside_1900_to_today_is_refused(client_as, nord, birthday):
+    client = client_as("anna")
+    response = client.post(
+        reverse("crm:person_new", args=[nord.pk]),
+        {
+            "last_name": "Zeitreise",
+            "email": "z@example.com",
+            "birthday": birthday,
+            "preferred_language": "de",
+        },
+    )
+    assert response.status_code == 200
+    assert "birthday" in response.context["form"].errors
+    assert Person.objects.filter(last_name="Zeitreise").exists() is False
