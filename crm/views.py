@@ -157,6 +157,18 @@ def _forms_for_new(request, kind: str):
     return customer_form, person_form
 
 
+def _to_customer_or_list(request, customer: Customer):
+    """After a save: the customer, or the list when it went to another team."""
+    if Customer.objects.visible_to(request.user).filter(pk=customer.pk).exists():
+        return redirect(customer)
+    messages.info(
+        request,
+        _("%(name)s now belongs to %(owner)s (team %(team)s); you no longer see it.")
+        % {"name": customer, "owner": customer.owner, "team": customer.team},
+    )
+    return redirect("crm:customer_list")
+
+
 @edit_roles
 @require_http_methods(["GET", "POST"])
 def customer_new(request):
@@ -179,7 +191,7 @@ def customer_new(request):
             messages.success(
                 request, _("Customer %(name)s created.") % {"name": customer}
             )
-            return redirect(customer)
+            return _to_customer_or_list(request, customer)
     return render(
         request,
         "crm/customer_form.html",
@@ -301,7 +313,7 @@ def customer_edit(request, pk: int):
                 conflict = stale.changes
             else:
                 messages.success(request, _("Changes saved."))
-                return redirect(customer)
+                return _to_customer_or_list(request, customer)
     status = 409 if conflict is not None else (400 if request.method == "POST" else 200)
     return render(
         request,

@@ -260,3 +260,24 @@ def test_a_birthday_outside_1900_to_today_is_refused(client_as, nord, birthday):
     assert response.status_code == 200
     assert "birthday" in response.context["form"].errors
     assert Person.objects.filter(last_name="Zeitreise").exists() is False
+
+
+def test_creating_a_customer_for_another_team_hands_it_over(client_as, demo):
+    from accounts.models import Team
+
+    client = client_as("anna")
+    response = client.post(
+        reverse("crm:customer_new"),
+        {
+            "kind": "organization",
+            "name": "Übergabe GmbH",
+            "status": "prospect",
+            "owner": demo["ben"].pk,
+            "team": Team.objects.get(name="Süd").pk,
+            "next_review_on": "2027-05-01",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("crm:customer_list")
+    assert "Übergabe GmbH" in response.content.decode()  # the message says so
+    assert Customer.objects.get(name="Übergabe GmbH").owner == demo["ben"]
