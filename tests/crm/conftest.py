@@ -46,6 +46,31 @@ def add_address(customer, actor, **fields):
     return services.address_create(customer=customer, actor=actor, fields=fields)
 
 
+def log_interactions(
+    customer, actor, count=1, *, kind="call", subject=None, start=None, persons=()
+):
+    """`count` interactions, a minute apart backwards from `start` (default now)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from crm import services
+
+    start = start or timezone.now()
+    for number in range(count):
+        services.interaction_create(
+            customer=customer,
+            actor=actor,
+            fields={
+                "kind": kind,
+                "direction": "out",
+                "occurred_at": start - timedelta(minutes=number),
+                "subject": subject or f"{kind} {number}",
+            },
+            persons=persons,
+        )
+
+
 @pytest.fixture
 def nord(demo):
     """A customer of team Nord (owner anna) with a person and an address."""
@@ -58,22 +83,10 @@ def nord(demo):
 @pytest.fixture
 def sud(demo):
     """A customer of team Süd (owner ben) with a person, address and interaction."""
-    from django.utils import timezone
-
-    from crm import services
-
     customer = make_customer(demo["ben"], "Süd", name="Südwind Bau AG")
     person = add_person(customer, demo["ben"], first_name="Sepp", last_name="Huber")
     add_address(customer, demo["ben"], postcode="80331", city="München")
-    services.interaction_create(
-        customer=customer,
-        actor=demo["ben"],
-        fields={
-            "kind": "call",
-            "direction": "out",
-            "occurred_at": timezone.now(),
-            "subject": "Angebot besprochen",
-        },
-        persons=[person],
+    log_interactions(
+        customer, demo["ben"], subject="Angebot besprochen", persons=[person]
     )
     return customer

@@ -176,9 +176,8 @@ def test_malformed_delivery_details_are_refused(client_as, nord):
     assert "details" in response.context["form"].errors
 
 
-def test_a_private_customer_needs_first_and_last_name(client_as, demo):
-    client = client_as("anna")
-    response = client.post(
+def new_private(client, demo, **person):
+    return client.post(
         reverse("crm:customer_new") + "?kind=private",
         {
             "kind": "private",
@@ -186,30 +185,26 @@ def test_a_private_customer_needs_first_and_last_name(client_as, demo):
             "owner": demo["anna"].pk,
             "team": demo["anna"].groups.get(team__isnull=False).team.pk,
             "next_review_on": "2027-05-01",
-            "person-last_name": "Privat",
             "person-preferred_language": "de",
+            **{f"person-{name}": value for name, value in person.items()},
         },
     )
+
+
+def test_a_private_customer_needs_first_and_last_name(client_as, demo):
+    response = new_private(client_as("anna"), demo, last_name="Privat")
     assert response.status_code == 200
     assert "first_name" in response.context["person_form"].errors
     assert Customer.objects.exists() is False
 
 
 def test_a_private_customer_is_named_after_its_person(client_as, demo):
-    client = client_as("anna")
-    response = client.post(
-        reverse("crm:customer_new") + "?kind=private",
-        {
-            "kind": "private",
-            "status": "active",
-            "owner": demo["anna"].pk,
-            "team": demo["anna"].groups.get(team__isnull=False).team.pk,
-            "next_review_on": "2027-05-01",
-            "person-first_name": "Erika",
-            "person-last_name": "Mustermann",
-            "person-phone": "030 1234567",
-            "person-preferred_language": "de",
-        },
+    response = new_private(
+        client_as("anna"),
+        demo,
+        first_name="Erika",
+        last_name="Mustermann",
+        phone="030 1234567",
     )
     assert response.status_code == 302
     customer = Customer.objects.get()

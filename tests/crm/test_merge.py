@@ -1,13 +1,12 @@
 """Merging duplicates: everything moves to the survivor, history records it."""
 
 from django.urls import reverse
-from django.utils import timezone
 
 from crm import services
 from crm.models import Customer, CustomerUserObjectPermission
 from crm.selectors import duplicates_of, names_similar
 
-from .conftest import add_address, add_person, make_customer
+from .conftest import add_address, add_person, log_interactions, make_customer
 
 
 def test_duplicates_are_found_with_their_reason(demo):
@@ -41,17 +40,7 @@ def test_merge_moves_every_child_record_and_leaves_history(client_as, demo):
     person = add_person(duplicate, anna, last_name="Doppelt")
     add_address(duplicate, anna, street="Doppelweg 2")
     add_address(duplicate, anna, purpose="delivery", street="Rampe 3")
-    for number in range(3):
-        services.interaction_create(
-            customer=duplicate,
-            actor=anna,
-            fields={
-                "kind": "note",
-                "direction": "internal",
-                "occurred_at": timezone.now(),
-                "subject": f"Notiz {number}",
-            },
-        )
+    log_interactions(duplicate, anna, 3, kind="note")
     services.customer_share(customer=duplicate, actor=anna, user=demo["ben"])
     client = client_as("anna")
     response = client.post(

@@ -4,11 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from crm import services
 
-from .conftest import add_address, add_person, make_customer
+from .conftest import add_address, add_person, log_interactions, make_customer
 
 # user, roles+teams, page rows, owner and team choices; the session and the
 # capped count (after the first request) come from Redis
@@ -34,21 +33,6 @@ def grow(demo, count: int) -> None:
         add_person(theirs, ben, last_name="Meier")
 
 
-def log(customer, actor, count):
-    for number in range(count):
-        services.interaction_create(
-            customer=customer,
-            actor=actor,
-            fields={
-                "kind": "call",
-                "direction": "out",
-                "occurred_at": timezone.now(),
-                "subject": f"Gespräch {number}",
-            },
-            persons=list(customer.persons.all()),
-        )
-
-
 def count_queries(client, url, data=None) -> int:
     client.get(url, data)  # warm: content types, translations
     with CaptureQueriesContext(connection) as queries:
@@ -60,7 +44,7 @@ def count_queries(client, url, data=None) -> int:
 @pytest.mark.parametrize("size", [2, 12])
 def test_list_search_and_detail_query_counts_do_not_grow(client_as, demo, nord, size):
     grow(demo, size)
-    log(nord, demo["anna"], size * 3)
+    log_interactions(nord, demo["anna"], size * 3, persons=list(nord.persons.all()))
     add_person(nord, demo["anna"], last_name="Zweite")
     client = client_as("anna")
     listing = reverse("crm:customer_list")

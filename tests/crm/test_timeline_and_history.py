@@ -9,20 +9,7 @@ from django.utils import timezone
 from crm import services
 from crm.history import EMPTY
 
-
-def log(customer, actor, count, kind="call", start=None):
-    start = start or timezone.now()
-    for number in range(count):
-        services.interaction_create(
-            customer=customer,
-            actor=actor,
-            fields={
-                "kind": kind,
-                "direction": "out",
-                "occurred_at": start - timedelta(minutes=number),
-                "subject": f"{kind} {number}",
-            },
-        )
+from .conftest import log_interactions
 
 
 def subjects(html: str) -> list[str]:
@@ -70,8 +57,10 @@ def test_a_bad_interaction_shows_the_error_and_saves_nothing(client_as, nord):
 
 
 def test_timeline_is_newest_first_paged_and_filtered(client_as, demo, nord):
-    log(nord, demo["anna"], 25, kind="call")
-    log(nord, demo["anna"], 3, kind="meeting", start=timezone.now() - timedelta(days=1))
+    log_interactions(nord, demo["anna"], 25, kind="call")
+    log_interactions(
+        nord, demo["anna"], 3, kind="meeting", start=timezone.now() - timedelta(days=1)
+    )
     client = client_as("anna")
     page = client.get(nord.get_absolute_url()).context["timeline"]
     assert [i.subject for i in page.rows[:2]] == ["call 0", "call 1"]
@@ -143,18 +132,10 @@ def test_a_person_page_shows_their_interactions_filterable_by_channel(
 ):
     person = nord.persons.get()
     for kind in ("call", "meeting"):
-        services.interaction_create(
-            customer=nord,
-            actor=demo["anna"],
-            fields={
-                "kind": kind,
-                "direction": "out",
-                "occurred_at": timezone.now(),
-                "subject": f"mit Nina: {kind}",
-            },
-            persons=[person],
+        log_interactions(
+            nord, demo["anna"], kind=kind, subject=f"mit Nina: {kind}", persons=[person]
         )
-    log(nord, demo["anna"], 2)  # without Nina
+    log_interactions(nord, demo["anna"], 2)  # without Nina
     client = client_as("anna")
     page = client.get(person.get_absolute_url()).content.decode()
     assert subjects(page) == ["mit Nina: meeting", "mit Nina: call"]
