@@ -63,7 +63,7 @@ def _tag_names() -> ArraySubquery:
 
 def customer_get(*, user, pk: int, perm: str = "view") -> Customer:
     """The customer, or 404 when it does not exist or the user may not `perm` it."""
-    queryset = Customer.objects.select_related("owner", "team")
+    queryset = Customer.objects.select_related("owner", "team").defer("search_text")
     if perm == "view":
         queryset = queryset.visible_to(user)
     else:
@@ -424,12 +424,25 @@ class SearchResult:
 def _search(user, query: search.Query, limit: int, *, fuzzy: bool) -> SearchResult:
     customers = (
         _matching(Customer.objects.visible_to(user), query, fuzzy=fuzzy)
-        .select_related("owner", "team")
+        .select_related("team")
+        .only("pk", "number", "name", "kind", "team__name")
         .annotate(city=_city())
     )
-    persons = _matching(
-        Person.objects.visible_to(user), query, fuzzy=fuzzy
-    ).select_related("customer")
+    persons = (
+        _matching(Person.objects.visible_to(user), query, fuzzy=fuzzy)
+        .select_related("customer")
+        .only(
+            "pk",
+            "customer_id",
+            "title",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "mobile",
+            "customer__name",
+        )
+    )
     if fuzzy:
         rank = _rank(query)
         customers = customers.annotate(rank=rank).order_by("-rank", "name", "pk")

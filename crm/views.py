@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles
@@ -35,6 +36,7 @@ from crm.models import (
     Customer,
     CustomerGroupObjectPermission,
     CustomerKind,
+    CustomerStatus,
     CustomerUserObjectPermission,
     Person,
 )
@@ -81,12 +83,12 @@ def customer_reassign(request):
     editable = Customer.objects.editable_by(request.user)
     form = ReassignForm(request.POST, editable=editable)
     if not form.is_valid():
-        for error in form.errors.get("customers", []) + form.non_field_errors():
-            messages.error(request, error)
         if "customers" in form.errors:
             messages.error(
                 request, _("Some chosen customers are not yours to change; none moved.")
             )
+        for error in form.non_field_errors():
+            messages.error(request, error)
         return redirect("crm:customer_list")
     changed = services.customer_reassign(
         customers=list(form.cleaned_data["customers"]),
@@ -101,17 +103,19 @@ def customer_reassign(request):
     return redirect("crm:customer_list")
 
 
+# The CSV's columns: (lookup, header). Headers in the user's language; status and
+# kind as their labels; dates ISO 8601 so that spreadsheets read them as dates.
 EXPORT_COLUMNS = [
-    ("number", "Kundennummer / Customer number"),
-    ("name", "Name"),
-    ("kind", "Art / Kind"),
-    ("status", "Status"),
-    ("owner__username", "Betreuer / Owner"),
-    ("team__name", "Team"),
-    ("key_account", "Key Account"),
-    ("industry", "Branche / Industry"),
-    ("vat_id", "USt-IdNr. / VAT ID"),
-    ("next_review_on", "Nächste Prüfung / Next review"),
+    ("number", gettext_lazy("Customer number")),
+    ("name", gettext_lazy("Name")),
+    ("kind", gettext_lazy("Kind")),
+    ("status", gettext_lazy("Status")),
+    ("owner__username", gettext_lazy("Account owner")),
+    ("team__name", gettext_lazy("Team")),
+    ("key_account", gettext_lazy("Key account")),
+    ("industry", gettext_lazy("Industry")),
+    ("vat_id", gettext_lazy("VAT ID")),
+    ("next_review_on", gettext_lazy("Next data review")),
 ]
 
 
@@ -131,16 +135,31 @@ def customer_export(request):
         .values_list(*[column for column, _label in EXPORT_COLUMNS])
     )
     writer = csv.writer(_Echo(), delimiter=";")
+    kinds, statuses = dict(CustomerKind.choices), dict(CustomerStatus.choices)
+    yes, no = _("yes"), _("no")
 
     def stream():
         yield "\ufeff"  # Excel opens UTF-8 with a BOM correctly
-        yield writer.writerow([label for _column, label in EXPORT_COLUMNS])
-        for row in rows.iterator(chunk_size=2000):
-            yield writer.writerow(row)
+        yield writer.writerow([str(label) for _column, label in EXPORT_COLUMNS])
+        for number, name, kind, status, owner, team, key, *rest in rows.iterator(
+            chunk_size=2000
+        ):
+            yield writer.writerow(
+                [
+                    number,
+                    name,
+                    kinds.get(kind, kind),
+                    statuses.get(status, status),
+                    owner,
+                    team,
+                    yes if key else no,
+                    *rest,
+                ]
+            )
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="kunden-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
     return response
 
 

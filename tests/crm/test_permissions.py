@@ -234,3 +234,12 @@ def test_children_follow_their_customer(demo, nord, sud):
     services.customer_share(customer=sud, actor=demo["ben"], user=anna)
     del anna._crm_access
     assert Interaction.objects.visible_to(anna).filter(customer=sud).exists() is True
+
+
+def test_export_has_headers_and_labels_in_the_users_language(client_as, nord):
+    client = client_as("anna")
+    body = b"".join(client.get(reverse("crm:customer_export")).streaming_content)
+    lines = body.decode("utf-8-sig").splitlines()
+    assert lines[0].split(";")[:4] == ["Kundennummer", "Name", "Art", "Status"]
+    assert lines[1].split(";")[2:4] == ["Organisation", "Aktiv"]
+    assert len(lines) == 2
