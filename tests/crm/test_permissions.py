@@ -243,3 +243,24 @@ def test_export_has_headers_and_labels_in_the_users_language(client_as, nord):
     assert lines[0].split(";")[:4] == ["Kundennummer", "Name", "Art", "Status"]
     assert lines[1].split(";")[2:4] == ["Organisation", "Aktiv"]
     assert len(lines) == 2
+
+
+def test_404_and_403_pages_use_the_layout_and_say_why(client_as, nord, sud):
+    anna = client_as("anna")
+    missing = anna.get(sud.get_absolute_url())
+    assert missing.status_code == 404
+    assert "Diese Seite gibt es nicht, oder Sie dürfen sie nicht sehen." in (
+        missing.content.decode()
+    )
+    assert 'data-testid="main-nav"' in missing.content.decode()
+
+    # the same answer as for a customer that does not exist at all
+    def main(response) -> str:
+        return response.content.decode().split("<main", 1)[1]
+
+    assert main(anna.get("/customers/999999/")) == main(missing)
+    forbidden = client_as("dora").get(reverse("crm:customer_edit", args=[nord.pk]))
+    assert forbidden.status_code == 403
+    assert "Ihre Rolle erlaubt diese Seite oder Aktion nicht." in (
+        forbidden.content.decode()
+    )
