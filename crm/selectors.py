@@ -23,6 +23,7 @@ from django.db.models.functions import Concat, Greatest
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from accounts.models import Team
 from accounts.permissions import access_of
 from accounts.roles import CUSTOMER_DELETE_ROLES, CUSTOMER_EDIT_ROLES, Role
 from crm import history, quality, search
@@ -195,6 +196,36 @@ def _city() -> Subquery:
         .order_by("-purpose")
         .values("city")[:1]
     )
+
+
+@dataclass(frozen=True)
+class Choice:
+    pk: int
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+CHOICES_CACHE_SECONDS = 60
+
+
+def list_choices() -> tuple[list[Choice], list[Choice]]:
+    """Owners and teams for the list's filter and bulk selects, cached a minute.
+
+    Only what the selects offer; a submitted choice is checked against the
+    database by the form, so a minute-old list can never grant anything.
+    """
+    from crm.forms import owner_choices
+
+    cached = cache.get("crm:list-choices")
+    if cached is None:
+        owners = [Choice(u.pk, str(u)) for u in owner_choices()]
+        teams = [Choice(t.pk, t.name) for t in Team.objects.all()]
+        cached = ([(c.pk, c.label) for c in owners], [(c.pk, c.label) for c in teams])
+        cache.set("crm:list-choices", cached, CHOICES_CACHE_SECONDS)
+    owners, teams = cached
+    return [Choice(*c) for c in owners], [Choice(*c) for c in teams]
 
 
 GENERATION_KEY = "crm:customers:generation"

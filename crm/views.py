@@ -29,7 +29,6 @@ from crm.forms import (
     ReassignForm,
     ShareForm,
     TimelineFilterForm,
-    owner_choices,
 )
 from crm.models import (
     Address,
@@ -60,14 +59,14 @@ def customer_list(request):
     query = request.GET.copy()
     query.pop("after", None)
     can_reassign = bool(access_of(request.user).roles & roles.CUSTOMER_EDIT_ROLES)
-    # The owner and team choices are loaded once for the filter and the bulk form.
+    owners, teams = selectors.list_choices()
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
         "can_reassign": can_reassign,
-        "owners": list(owner_choices()),
-        "teams": list(Team.objects.all()),
+        "owners": owners,
+        "teams": teams,
         "chosen": {
             name: request.GET.get(name, "")
             for name in ("owner", "team", "sort", "status")

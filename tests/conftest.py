@@ -10,10 +10,13 @@ DEMO_USERNAMES = ["anna", "ben", "maria", "dora", "admin"]
 
 @pytest.fixture(autouse=True)
 def _fresh_list_counts():
-    """Cached list counts live in Redis, beyond one test's database: start fresh."""
+    """Cached list counts and choices live in Redis, beyond one test's database."""
+    from django.core.cache import cache
+
     from crm.selectors import forget_counts
 
     forget_counts()
+    cache.delete("crm:list-choices")
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from crm import services
 
 from .conftest import add_address, add_person, log_interactions, make_customer
 
-# user, roles+teams, page rows, owner and team choices; the session and the
-# capped count (after the first request) come from Redis
-LIST_QUERIES = 5
+# user, roles+teams, page rows; the session, the capped count and the owner and
+# team choices (after the first request) come from Redis
+LIST_QUERIES = 3
 # the same plus the keyset anchor
-DEEP_LIST_QUERIES = 6
+DEEP_LIST_QUERIES = 4
 # user, roles+teams, customers, persons
 SEARCH_QUERIES = 4
 # user, roles+teams, customer (+tags), grants, persons, addresses, timeline,
