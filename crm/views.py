@@ -67,10 +67,13 @@ def customer_list(request):
         "can_reassign": can_reassign,
         "owners": owners,
         "teams": teams,
+        # The filter's inputs are written out in the template (no widget
+        # rendering: the list is the busiest page); these are their values.
         "chosen": {
             name: request.GET.get(name, "")
-            for name in ("owner", "team", "sort", "status")
-        },
+            for name in ("owner", "team", "sort", "status", "tag")
+        }
+        | {name: name in request.GET for name in ("key_account", "review_due")},
     }
     return render(request, "crm/customer_list.html", context)
 

@@ -80,3 +80,17 @@ def test_the_cached_count_follows_new_and_reassigned_customers(
             actor=demo["maria"],
         )
     assert client.get(listing).context["page"].count == 1
+
+
+def test_list_filters_keep_their_values_and_filter(client_as, demo, nord):
+    make_customer(demo["anna"], "Nord", name="Key GmbH", key_account=True)
+    client = client_as("anna")
+    response = client.get(
+        reverse("crm:customer_list"),
+        {"key_account": "on", "tag": "", "status": "active", "sort": "-name"},
+    )
+    body = response.content.decode()
+    assert [row.name for row in response.context["page"].rows] == ["Key GmbH"]
+    assert 'id="id_key_account" class="form-check-input" checked' in body
+    assert '<option value="active" selected>' in body
+    assert '<option value="-name" selected>' in body
