@@ -6,4 +6,9 @@ app_name = "contracts"
 
 urlpatterns = [
     path("", views.contract_list, name="contract_list"),
+    path(
+        "deadline-calculator/",
+        views.deadline_calculator,
+        name="deadline_calculator",
+    ),
 ]
