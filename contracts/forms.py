@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Team
 from contracts import deadlines as engine
+from contracts.models import Contract, ContractStatus, ContractType
+from crm.forms import owner_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LANDS = [
@@ -124,3 +128,104 @@ class DeadlineCalculatorForm(forms.Form):
 
     def day(self):
         return self.cleaned_data["today"] or timezone.localdate()
+
+
+# Which field a consumer-rule problem belongs to (its message stands there).
+PROBLEM_FIELDS = {
+    "b2c_initial_too_long": "initial_months",
+    "b2c_renewal_must_be_indefinite": "renewal",
+    "b2c_renewal_too_long": "renewal_months",
+    "b2c_notice_too_long": "notice_amount",
+    "b2c_no_anchor": "anchor",
+}
+
+
+class ContractForm(forms.ModelForm):
+    """A contract's terms; consumer terms are checked against § 309 Nr. 9 BGB."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Contract
+        fields = [
+            "title",
+            "type",
+            "status",
+            "owner",
+            "consumer",
+            "standard_terms",
+            "concluded_on",
+            "start",
+            "initial_months",
+            "renewal",
+            "renewal_months",
+            "notice_amount",
+            "notice_unit",
+            "anchor",
+            "value_amount",
+            "currency",
+            "value_period",
+            "persons",
+            "notes",
+        ]
+        widgets = {
+            "concluded_on": DATE,
+            "start": DATE,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "persons": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["persons"].queryset = customer.persons.all()
+        self.fields["persons"].required = False
+        self.fields["owner"].queryset = owner_choices()
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("renewal") == engine.Renewal.MONTHS and not cleaned.get(
+            "renewal_months"
+        ):
+            self.add_error(
+                "renewal_months", _("How many months does each renewal run?")
+            )
+        if self.errors:
+            return cleaned
+        terms = Contract(**self.model_fields()).terms
+        for problem in engine.consumer_problems(terms):
+            (message,) = engine.explain([problem], get_language())
+            self.add_error(PROBLEM_FIELDS[problem.key], message)
+        return cleaned
+
+    def model_fields(self) -> dict:
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in {"persons", "version"}
+        }
+
+
+class ContractFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *ContractStatus.choices],
+    )
+    type = forms.ModelChoiceField(
+        label=_("Type"), required=False, queryset=ContractType.objects.all()
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Contract owner"), required=False, queryset=owner_choices()
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), required=False, queryset=Team.objects.all()
+    )
+    customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    within_days = forms.IntegerField(
+        label=_("Last notice day within (days)"),
+        required=False,
+        min_value=0,
+        max_value=3650,
+    )

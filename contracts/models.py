@@ -1,0 +1,218 @@
+"""Contracts of a customer, with their terms; the dates come from deadlines.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from contracts import deadlines as engine
+from crm.models import Address, AddressPurpose, ChildQuerySet
+
+
+def default_lead_times() -> list[int]:
+    return [90, 30, 7]
+
+
+class ContractType(models.Model):
+    """A kind of contract (maintenance, lease, ...) with its reminder lead times."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    lead_times = models.JSONField(
+        _("reminder lead times (days)"), default=default_lead_times
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contract type")
+        verbose_name_plural = _("contract types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    NOTICE_GIVEN = "notice_given", _("Notice given")
+    ENDED = "ended", _("Ended")
+
+
+class ValuePeriod(models.TextChoices):
+    MONTH = "month", _("per month")
+    YEAR = "year", _("per year")
+    ONCE = "once", _("one-off")
+
+
+class Currency(models.TextChoices):
+    EUR = "EUR", "EUR"
+    CHF = "CHF", "CHF"
+
+
+class ContractQuerySet(ChildQuerySet):
+    """Contracts follow their customer's visibility (crm.models.customer_visibility)."""
+
+    def notice_due_within(self, *, today: date, days: int) -> ContractQuerySet:
+        return self.filter(
+            last_notice_day__gte=today,
+            last_notice_day__lte=date.fromordinal(today.toordinal() + days),
+        )
+
+
+class Contract(models.Model):
+    customer = models.ForeignKey(
+        "crm.Customer",
+        on_delete=models.PROTECT,  # business records: HGB/AO retention (LEGAL.md §6)
+        related_name="contracts",
+        verbose_name=_("customer"),
+    )
+    number = models.CharField(_("contract number"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    type = models.ForeignKey(
+        ContractType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+        verbose_name=_("type"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ContractStatus, default="active"
+    )
+    consumer = models.BooleanField(_("consumer contract (B2C)"), default=False)
+    standard_terms = models.BooleanField(_("standard terms (AGB)"), default=True)
+    concluded_on = models.DateField(_("date concluded"))
+    start = models.DateField(_("start"))
+    initial_months = models.PositiveIntegerField(
+        _("initial term (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty: indefinite from the start."),
+    )
+    renewal = models.CharField(
+        _("renewal"),
+        max_length=16,
+        choices=[
+            (engine.Renewal.NONE, _("none: ends after the term")),
+            (engine.Renewal.MONTHS, _("by a number of months")),
+            (engine.Renewal.INDEFINITE, _("indefinitely")),
+        ],
+        default=engine.Renewal.MONTHS,
+    )
+    renewal_months = models.PositiveIntegerField(
+        _("renewal (months)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    notice_amount = models.PositiveIntegerField(
+        _("notice period"), default=3, validators=[MinValueValidator(1)]
+    )
+    notice_unit = models.CharField(
+        _("unit"),
+        max_length=8,
+        choices=[
+            (engine.Unit.DAYS, _("days")),
+            (engine.Unit.WEEKS, _("weeks")),
+            (engine.Unit.MONTHS, _("months")),
+        ],
+        default=engine.Unit.MONTHS,
+    )
+    anchor = models.CharField(
+        _("notice to"),
+        max_length=20,
+        choices=[
+            (engine.Anchor.TERM_END, _("the end of the term")),
+            (engine.Anchor.NONE, _("no anchor date")),
+            (engine.Anchor.MONTH_END, _("the end of a month")),
+            (engine.Anchor.QUARTER_END, _("the end of a quarter")),
+            (engine.Anchor.MID_OR_MONTH_END, _("the 15th or the end of a month")),
+        ],
+        default=engine.Anchor.TERM_END,
+    )
+    value_amount = models.DecimalField(
+        _("value"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency, default="EUR"
+    )
+    value_period = models.CharField(
+        _("value per"), max_length=8, choices=ValuePeriod, default="month"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("contract owner"),
+    )
+    persons = models.ManyToManyField(
+        "crm.Person",
+        blank=True,
+        related_name="contracts",
+        verbose_name=_("responsible persons (customer)"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    # Kept by the services from deadlines.py for today, so that lists, filters and
+    # the reminder scan can use an index; the page always recomputes and explains.
+    term_end = models.DateField(_("current term end"), null=True, editable=False)
+    last_notice_day = models.DateField(_("last notice day"), null=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=["persons"], excluded_fields=["updated_at"])
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_notice_day", "number"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        indexes = [
+            models.Index(
+                fields=["last_notice_day", "id"], name="contract_last_notice_day"
+            ),
+            models.Index(fields=["customer", "status"], name="contract_customer"),
+            models.Index(fields=["owner", "last_notice_day"], name="contract_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("contracts:contract_detail", args=[self.pk])
+
+    @property
+    def terms(self) -> engine.Terms:
+        """The contract's terms as the deadline engine takes them."""
+        return engine.Terms(
+            start=self.start,
+            initial_months=self.initial_months,
+            renewal=engine.Renewal(self.renewal),
+            renewal_months=self.renewal_months,
+            notice=engine.Period(self.notice_amount, engine.Unit(self.notice_unit)),
+            anchor=engine.Anchor(self.anchor),
+            consumer=self.consumer,
+            standard_terms=self.standard_terms,
+            concluded=self.concluded_on,
+        )
+
+    def notice_address(self) -> Address | None:
+        """The customer's *current* notice address, else its postal address.
+
+        A reference, never a copy: change the address once on the customer and
+        every contract shows and uses the new one.
+        """
+        current = {
+            address.purpose: address
+            for address in Address.objects.filter(
+                customer_id=self.customer_id,
+                is_current=True,
+                purpose__in=[AddressPurpose.NOTICE, AddressPurpose.POSTAL],
+            )
+        }
+        return current.get(AddressPurpose.NOTICE) or current.get(AddressPurpose.POSTAL)

@@ -4,8 +4,13 @@ from contracts import views
 
 app_name = "contracts"
 
+# Stable addresses: bookmarks and links in reminder e-mails depend on them.
 urlpatterns = [
     path("", views.contract_list, name="contract_list"),
+    path("new/", views.contract_new, name="contract_new"),
+    path("<int:pk>/", views.contract_detail, name="contract_detail"),
+    path("<int:pk>/edit/", views.contract_edit, name="contract_edit"),
+    path("<int:pk>/history/", views.contract_history, name="contract_history"),
     path(
         "deadline-calculator/",
         views.deadline_calculator,

@@ -1,18 +1,167 @@
+"""Contract pages: thin, authorized through the customer's visibility (404)."""
+
 import holidays
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import roles
 from accounts.permissions import role_required
 from contracts import deadlines as engine
-from contracts.forms import DeadlineCalculatorForm
+from contracts import selectors, services
+from contracts.forms import ContractFilterForm, ContractForm, DeadlineCalculatorForm
+from contracts.models import Contract
+from crm import selectors as crm_selectors
+from crm.history import history_page
+from crm.services import StaleEdit
+
+contract_roles = role_required(roles.CONTRACT_ROLES)
+edit_roles = role_required(roles.CUSTOMER_EDIT_ROLES)
 
 
-@role_required(roles.CONTRACT_ROLES)
+@contract_roles
+@require_GET
 def contract_list(request):
-    """The contract list (the contracts issue fills it)."""
-    return render(request, "contracts/contract_list.html")
+    """Visible contracts with filters, soonest last notice day first."""
+    form = ContractFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    contracts = list(
+        selectors.contract_list(
+            user=request.user, filters=filters, today=timezone.localdate()
+        )[: selectors.LIST_SIZE + 1]
+    )
+    return render(
+        request,
+        "contracts/contract_list.html",
+        {
+            "form": form,
+            "contracts": contracts[: selectors.LIST_SIZE],
+            "more": len(contracts) > selectors.LIST_SIZE,
+        },
+    )
+
+
+def _public_holidays(today):
+    return holidays.country_holidays("DE", years=range(today.year - 1, today.year + 6))
+
+
+@contract_roles
+@require_GET
+def contract_detail(request, pk: int):
+    """Terms, computed dates with explanation, the current notice address."""
+    contract = selectors.contract_get(user=request.user, pk=pk)
+    today = timezone.localdate()
+    result = engine.deadlines(
+        contract.terms, today=today, holidays=_public_holidays(today)
+    )
+    access = crm_selectors.customer_access(
+        user=request.user, customer=contract.customer
+    )
+    context = {
+        "contract": contract,
+        "result": result,
+        "explanation": engine.explain(result.steps, get_language()),
+        "problems": engine.explain(
+            engine.consumer_problems(contract.terms), get_language()
+        ),
+        "notice_address": contract.notice_address(),
+        "persons": list(contract.persons.all()),
+        "can_edit": access.can_edit,
+        "tab": "overview",
+    }
+    return render(request, "contracts/contract_detail.html", context)
+
+
+@edit_roles
+@require_http_methods(["GET", "POST"])
+def contract_new(request):
+    """A new contract for a customer the user may edit (?customer=<id>)."""
+    customer_pk = request.GET.get("customer") or request.POST.get("customer")
+    if not str(customer_pk or "").isdigit():
+        messages.info(request, _("Open the customer and add the contract there."))
+        return redirect("crm:customer_list")
+    customer = crm_selectors.customer_get(
+        user=request.user, pk=int(customer_pk), perm="change"
+    )
+    today = timezone.localdate()
+    form = ContractForm(
+        request.POST or None,
+        customer=customer,
+        initial={"owner": request.user.pk, "concluded_on": today, "start": today},
+    )
+    if request.method == "POST" and form.is_valid():
+        contract = services.contract_create(
+            customer=customer,
+            actor=request.user,
+            fields=form.model_fields(),
+            persons=form.cleaned_data["persons"],
+            today=today,
+        )
+        messages.success(
+            request, _("Contract %(number)s created.") % {"number": contract.number}
+        )
+        return redirect(contract)
+    return render(
+        request, "contracts/contract_form.html", {"form": form, "customer": customer}
+    )
+
+
+@edit_roles
+@require_http_methods(["GET", "POST"])
+def contract_edit(request, pk: int):
+    """Edit the terms; a save based on an old version is refused."""
+    contract = selectors.contract_get(user=request.user, pk=pk, perm="change")
+    form = ContractForm(
+        request.POST or None, instance=contract, customer=contract.customer
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data.get("version")
+        if version is None:
+            form.add_error(None, _("The form is incomplete; reload the page."))
+        else:
+            try:
+                services.contract_update(
+                    contract=contract,
+                    actor=request.user,
+                    version=version,
+                    fields=form.model_fields(),
+                    persons=form.cleaned_data["persons"],
+                    today=timezone.localdate(),
+                )
+            except StaleEdit as stale:
+                conflict = stale.changes
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect(contract)
+    status = 409 if conflict is not None else (400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "contracts/contract_form.html",
+        {
+            "form": form,
+            "customer": contract.customer,
+            "contract": contract,
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+@contract_roles
+@require_GET
+def contract_history(request, pk: int):
+    """Who changed which term from what to what, and when."""
+    contract = selectors.contract_get(user=request.user, pk=pk)
+    entries, _more = history_page([Contract.history.filter(id=contract.pk)])
+    return render(
+        request,
+        "contracts/contract_history.html",
+        {"contract": contract, "entries": entries, "tab": "history"},
+    )
 
 
 @role_required(roles.CONTRACT_ROLES)

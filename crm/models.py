@@ -77,7 +77,7 @@ def forget_permission_ids(**kwargs) -> None:
     _permission_ids.clear()
 
 
-def _visibility(user, *, ref: str, perm: str) -> Q:
+def customer_visibility(user, *, ref: str, perm: str) -> Q:
     """The one condition for "user may `perm` this customer" on a customer key.
 
     `ref` names the customer's primary key on the queried model ("pk" on
@@ -117,11 +117,11 @@ def _visibility(user, *, ref: str, perm: str) -> Q:
 class CustomerQuerySet(models.QuerySet):
     def visible_to(self, user) -> CustomerQuerySet:
         """Customers the user may see: owner, team, manager, grant, DPO, Admin."""
-        return self.filter(_visibility(user, ref="pk", perm="view"))
+        return self.filter(customer_visibility(user, ref="pk", perm="view"))
 
     def editable_by(self, user) -> CustomerQuerySet:
         """Customers the user may change (the DPO reads only)."""
-        return self.filter(_visibility(user, ref="pk", perm="change"))
+        return self.filter(customer_visibility(user, ref="pk", perm="change"))
 
 
 class Tag(models.Model):
@@ -245,10 +245,10 @@ class ChildQuerySet(models.QuerySet):
     """Rows under a customer: visible exactly when their customer is."""
 
     def visible_to(self, user) -> ChildQuerySet:
-        return self.filter(_visibility(user, ref="customer_id", perm="view"))
+        return self.filter(customer_visibility(user, ref="customer_id", perm="view"))
 
     def editable_by(self, user) -> ChildQuerySet:
-        return self.filter(_visibility(user, ref="customer_id", perm="change"))
+        return self.filter(customer_visibility(user, ref="customer_id", perm="change"))
 
 
 class Person(models.Model):

@@ -7,6 +7,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import ProtectedError
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -358,7 +359,15 @@ def customer_delete(request, pk: int):
     if not access_of(request.user).roles & roles.CUSTOMER_DELETE_ROLES:
         raise PermissionDenied  # visible and editable, but deleting is for managers
     if request.method == "POST":
-        services.customer_delete(customer=customer, actor=request.user)
+        try:
+            services.customer_delete(customer=customer, actor=request.user)
+        except ProtectedError:
+            # Contracts are business records under retention: they keep it.
+            messages.error(
+                request,
+                _("%(name)s has contracts and cannot be deleted.") % {"name": customer},
+            )
+            return redirect(customer)
         messages.success(request, _("Customer %(name)s deleted.") % {"name": customer})
         return redirect("crm:customer_list")
     return render(request, "crm/customer_delete.html", {"customer": customer})

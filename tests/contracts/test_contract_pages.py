@@ -1,0 +1,205 @@
+"""Contract pages: visibility follows the customer, dates and notice address."""
+
+import pytest
+from django.urls import reverse
+
+from contracts.models import Contract
+from crm import services as crm_services
+from crm.models import Customer
+
+from .conftest import add_address, make_contract
+
+
+def contract_urls(contract) -> list[str]:
+    return [
+        reverse("contracts:contract_detail", args=[contract.pk]),
+        reverse("contracts:contract_edit", args=[contract.pk]),
+        reverse("contracts:contract_history", args=[contract.pk]),
+        reverse("contracts:contract_new") + f"?customer={contract.customer_id}",
+    ]
+
+
+def test_anna_gets_404_for_a_team_sud_contract_on_every_page(client_as, sud_contract):
+    client = client_as("anna")
+    for url in contract_urls(sud_contract):
+        assert client.get(url).status_code == 404, url
+    response = client.post(
+        reverse("contracts:contract_edit", args=[sud_contract.pk]), {"title": "x"}
+    )
+    assert response.status_code == 404
+    listing = client.get(reverse("contracts:contract_list"))
+    assert listing.context["contracts"] == []
+
+
+@pytest.mark.parametrize(
+    ("username", "nord", "sud"),
+    [
+        ("anna", 200, 404),
+        ("ben", 404, 200),
+        ("maria", 200, 200),
+        ("dora", 200, 200),
+        ("admin", 200, 200),
+    ],
+)
+def test_who_sees_which_contract(
+    client_as, nord_contract, sud_contract, username, nord, sud
+):
+    client = client_as(username)
+    assert client.get(nord_contract.get_absolute_url()).status_code == nord
+    assert client.get(sud_contract.get_absolute_url()).status_code == sud
+
+
+def test_dpo_reads_contracts_but_cannot_edit(client_as, nord_contract):
+    client = client_as("dora")
+    url = reverse("contracts:contract_edit", args=[nord_contract.pk])
+    assert client.get(url).status_code == 403
+
+
+def test_detail_shows_the_computed_dates_and_their_explanation(
+    client_as, nord_contract
+):
+    nord_contract.refresh_from_db()
+    assert nord_contract.term_end.isoformat() == "2025-12-31"
+    assert nord_contract.last_notice_day.isoformat() == "2025-09-30"
+    body = client_as("anna").get(nord_contract.get_absolute_url()).content.decode()
+    assert "Letzter Tag für den Eingang der Kündigung" in body
+
+
+def test_the_notice_address_follows_the_customers_current_address(
+    client_as, demo, nord_contract
+):
+    client = client_as("anna")
+    page = client.get(nord_contract.get_absolute_url()).content.decode()
+    assert "Hauptstraße 1" in page
+    add_address(
+        nord_contract.customer, demo["anna"], purpose="notice", street="Kündigungsweg 5"
+    )
+    page = client.get(nord_contract.get_absolute_url()).content.decode()
+    assert "Kündigungsweg 5" in page
+    assert "Hauptstraße 1" not in page
+    add_address(
+        nord_contract.customer, demo["anna"], purpose="notice", street="Neuer Weg 7"
+    )
+    assert nord_contract.notice_address().street == "Neuer Weg 7"
+
+
+def contract_form(customer_pk, **changes):
+    data = {
+        "customer": customer_pk,
+        "title": "Reinigung",
+        "status": "active",
+        "concluded_on": "2023-03-10",
+        "start": "2023-03-10",
+        "initial_months": "24",
+        "renewal": "indefinite",
+        "notice_amount": "1",
+        "notice_unit": "months",
+        "anchor": "term_end",
+        "standard_terms": "on",
+        "currency": "EUR",
+        "value_period": "month",
+        **changes,
+    }
+    return data
+
+
+def test_anna_creates_a_consumer_contract_with_valid_terms(
+    client_as, demo, nord_contract
+):
+    client = client_as("anna")
+    data = contract_form(
+        nord_contract.customer_id, consumer="on", owner=demo["anna"].pk
+    )
+    response = client.post(reverse("contracts:contract_new"), data)
+    assert response.status_code == 302
+    contract = Contract.objects.get(title="Reinigung")
+    assert contract.number.startswith("V-")
+    assert contract.history.first().history_user == demo["anna"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"initial_months": "25"}, "initial_months"),
+        ({"notice_amount": "3"}, "notice_amount"),
+        ({"renewal": "months", "renewal_months": "12"}, "renewal"),
+        ({"renewal": "months", "renewal_months": ""}, "renewal_months"),
+    ],
+)
+def test_invalid_consumer_terms_are_refused_next_to_the_field(
+    client_as, demo, nord_contract, changes, field
+):
+    client = client_as("anna")
+    data = contract_form(
+        nord_contract.customer_id, consumer="on", owner=demo["anna"].pk, **changes
+    )
+    response = client.post(reverse("contracts:contract_new"), data)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert f'id="id_{field}_error"' in response.content.decode()
+    assert Contract.objects.filter(title="Reinigung").exists() is False
+
+
+def test_a_stale_contract_form_is_refused(client_as, demo, nord_contract):
+    stale = contract_form(
+        nord_contract.customer_id,
+        owner=demo["anna"].pk,
+        version=nord_contract.version,
+        title="Anna",
+    )
+    client_as("maria").post(
+        reverse("contracts:contract_edit", args=[nord_contract.pk]),
+        {**stale, "title": "Maria"},
+    )
+    response = client_as("anna").post(
+        reverse("contracts:contract_edit", args=[nord_contract.pk]), stale
+    )
+    assert response.status_code == 409
+    nord_contract.refresh_from_db()
+    assert nord_contract.title == "Maria"
+
+
+def test_a_customer_with_contracts_is_not_deleted_and_merge_moves_them(
+    client_as, demo, nord_contract
+):
+    customer = nord_contract.customer
+    response = client_as("maria").post(
+        reverse("crm:customer_delete", args=[customer.pk])
+    )
+    assert response.status_code == 302
+    assert Customer.objects.filter(pk=customer.pk).exists() is True
+    survivor = Customer.objects.create(
+        number="K-999999", name="Überlebende GmbH", owner=demo["anna"],
+        team=customer.team,
+    )  # fmt: skip
+    result = crm_services.customer_merge(
+        survivor=survivor, duplicate=customer, actor=demo["anna"]
+    )
+    assert result.other == 1
+    nord_contract.refresh_from_db()
+    assert nord_contract.customer == survivor
+    assert customer.number in nord_contract.history.first().history_change_reason
+
+
+def test_contract_list_filters_by_notice_day_window(client_as, demo, nord_contract):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    customer = nord_contract.customer
+    soon = make_contract(
+        customer, demo["anna"], today=today, title="Bald",
+        start=today - timedelta(days=240), concluded_on=today - timedelta(days=240),
+    )  # fmt: skip
+    later = make_contract(
+        customer, demo["anna"], today=today, title="Später",
+        start=today - timedelta(days=30), concluded_on=today - timedelta(days=30),
+    )  # fmt: skip
+    assert soon.last_notice_day < later.last_notice_day
+    client = client_as("anna")
+    listing = reverse("contracts:contract_list")
+    window = client.get(listing, {"within_days": 60}).context["contracts"]
+    assert [c.title for c in window] == ["Bald"]
+    everything = client.get(listing).context["contracts"]
+    assert {c.title for c in everything} == {"Wartungsvertrag", "Bald", "Später"}
