@@ -54,6 +54,13 @@ def _phone(fake: Faker) -> str:
     return random.choice(DEMO_PHONES).format(fake.random_int(1000000, 9999999))
 
 
+def _name(fake: Faker) -> dict:
+    """Salutation and a first name that go together."""
+    if random.random() < 0.5:
+        return {"salutation": "ms", "first_name": fake.first_name_female()}
+    return {"salutation": "mr", "first_name": fake.first_name_male()}
+
+
 def _postcode(fake: Faker) -> str:
     return f"{fake.random_int(10000, 99999)}"
 
@@ -75,8 +82,7 @@ def seed_customers(
         owner, team = owners[number % 2]
         kind = CustomerKind.ORGANIZATION if number < organizations else "private"
         person = {
-            "salutation": random.choice(["ms", "mr"]),
-            "first_name": fake.first_name(),
+            **_name(fake),
             "last_name": "Müller" if number in (3, 36) else fake.last_name(),
             "email": "",
             "phone": _phone(fake),
@@ -117,11 +123,7 @@ def seed_customers(
                         "phone": _phone(fake),
                     },
                 )
-                person = {
-                    **person,
-                    "first_name": fake.first_name(),
-                    "last_name": fake.last_name(),
-                }
+                person = {**person, **_name(fake), "last_name": fake.last_name()}
         city, postcode = fake.city(), _postcode(fake)
         services.address_create(
             customer=customer,
