@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from contracts import deadlines as engine
-from contracts.models import Contract, ContractStatus, ContractType
+from contracts.models import Contract, ContractStatus, ContractType, Notice
 from crm.forms import owner_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -229,3 +231,39 @@ class ContractFilterForm(forms.Form):
         min_value=0,
         max_value=3650,
     )
+
+
+class NoticeForm(forms.ModelForm):
+    """Recording a notice: receipt to the minute; optionally the end it asks for."""
+
+    wanted_end = forms.DateField(
+        label=_("Notice to (optional)"),
+        required=False,
+        widget=DATE,
+        help_text=_("Empty: the next possible end."),
+    )
+
+    class Meta:
+        model = Notice
+        fields = ["given_by", "channel", "received_at", "confirmation_sent_at", "note"]
+        widgets = {
+            "received_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "confirmation_sent_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_at"].initial = lambda: timezone.localtime().replace(
+            second=0, microsecond=0
+        )
+
+    def clean_received_at(self):
+        received_at = self.cleaned_data["received_at"]
+        if received_at and received_at > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError(_("A notice cannot be received in the future."))
+        return received_at

@@ -216,3 +216,51 @@ class Contract(models.Model):
             )
         }
         return current.get(AddressPurpose.NOTICE) or current.get(AddressPurpose.POSTAL)
+
+
+class NoticeParty(models.TextChoices):
+    CUSTOMER = "customer", _("the customer")
+    US = "us", _("us")
+
+
+class NoticeChannel(models.TextChoices):
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("E-mail")
+    FAX = "fax", _("Fax")
+    ONLINE = "online", _("Online termination button (§ 312k BGB)")
+    IN_PERSON = "in_person", _("In person")
+
+
+class Notice(models.Model):
+    """Notice given on a contract: who, how, when it was received, and its effect."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="notices"
+    )
+    given_by = models.CharField(_("given by"), max_length=16, choices=NoticeParty)
+    channel = models.CharField(_("received by"), max_length=16, choices=NoticeChannel)
+    # What counts is receipt (§ 130 BGB), to the minute: § 312k asks for date and time.
+    received_at = models.DateTimeField(_("received at"))
+    ends_on = models.DateField(_("contract ends on"))
+    confirmation_sent_at = models.DateTimeField(
+        _("receipt confirmed at"), null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+
+    def __str__(self) -> str:
+        return f"{self.contract.number}: {self.ends_on}"

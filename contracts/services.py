@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from contracts import deadlines as engine
-from contracts.models import Contract
+from contracts.models import Contract, ContractStatus, Notice
 from crm.history import changes_since
 from crm.models import Customer, Person
 from crm.services import StaleEdit
@@ -80,3 +81,57 @@ def contract_update(
             locked._history_user = actor
         locked.persons.set(list(persons))
     return locked
+
+
+class LateNotice(Exception):
+    """The notice arrived too late for the wanted end; `next_end` is possible."""
+
+    def __init__(self, *, wanted: date, next_end: date):
+        super().__init__("late notice")
+        self.wanted = wanted
+        self.next_end = next_end
+
+
+@transaction.atomic
+def contract_give_notice(
+    *,
+    contract: Contract,
+    actor: User | None,
+    given_by: str,
+    channel: str,
+    received_at: datetime,
+    wanted_end: date | None = None,
+    confirmation_sent_at: datetime | None = None,
+    note: str = "",
+) -> Notice:
+    """Record a notice; the contract ends on the date the deadline engine gives.
+
+    A notice meant for an end it is too late for is refused (LateNotice, with the
+    next possible end), so that nobody records an end the law does not give.
+    """
+    received = timezone.localtime(received_at).date()
+    ends_on = engine.end_for_notice(contract.terms, received=received)
+    if wanted_end is not None and wanted_end < ends_on:
+        raise LateNotice(wanted=wanted_end, next_end=ends_on)
+    if wanted_end is not None:
+        ends_on = wanted_end  # a later end than the earliest is the party's choice
+    notice = Notice(
+        contract=contract,
+        given_by=given_by,
+        channel=channel,
+        received_at=received_at,
+        ends_on=ends_on,
+        confirmation_sent_at=confirmation_sent_at,
+        recorded_by=actor,
+        note=note,
+    )
+    if actor is not None:
+        notice._history_user = actor
+    notice.save()
+    locked = Contract.objects.select_for_update().get(pk=contract.pk)
+    locked.status = ContractStatus.NOTICE_GIVEN
+    locked.term_end = ends_on
+    locked.last_notice_day = None  # no more notice deadline to watch
+    locked.version += 1
+    _save(locked, actor)
+    return notice

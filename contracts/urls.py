@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.contract_detail, name="contract_detail"),
     path("<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("<int:pk>/history/", views.contract_history, name="contract_history"),
+    path("<int:pk>/notice/", views.contract_notice, name="contract_notice"),
     path(
         "deadline-calculator/",
         views.deadline_calculator,

@@ -4,6 +4,7 @@ import holidays
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,8 +13,13 @@ from accounts import roles
 from accounts.permissions import role_required
 from contracts import deadlines as engine
 from contracts import selectors, services
-from contracts.forms import ContractFilterForm, ContractForm, DeadlineCalculatorForm
-from contracts.models import Contract
+from contracts.forms import (
+    ContractFilterForm,
+    ContractForm,
+    DeadlineCalculatorForm,
+    NoticeForm,
+)
+from contracts.models import Contract, Notice
 from crm import selectors as crm_selectors
 from crm.history import history_page
 from crm.services import StaleEdit
@@ -69,6 +75,7 @@ def contract_detail(request, pk: int):
         ),
         "notice_address": contract.notice_address(),
         "persons": list(contract.persons.all()),
+        "notices": list(contract.notices.select_related("recorded_by")),
         "can_edit": access.can_edit,
         "tab": "overview",
     }
@@ -151,12 +158,59 @@ def contract_edit(request, pk: int):
     )
 
 
+@edit_roles
+@require_http_methods(["GET", "POST"])
+def contract_notice(request, pk: int):
+    """Record a notice; one that is too late is refused with the next possible end."""
+    contract = selectors.contract_get(user=request.user, pk=pk, perm="change")
+    form = NoticeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice = services.contract_give_notice(
+                contract=contract,
+                actor=request.user,
+                given_by=form.cleaned_data["given_by"],
+                channel=form.cleaned_data["channel"],
+                received_at=form.cleaned_data["received_at"],
+                wanted_end=form.cleaned_data["wanted_end"],
+                confirmation_sent_at=form.cleaned_data["confirmation_sent_at"],
+                note=form.cleaned_data["note"],
+            )
+        except services.LateNotice as late:
+            form.add_error(
+                "wanted_end",
+                _("Too late to end on %(wanted)s: the next possible end is %(next)s.")
+                % {
+                    "wanted": date_format(late.wanted, "SHORT_DATE_FORMAT"),
+                    "next": date_format(late.next_end, "SHORT_DATE_FORMAT"),
+                },
+            )
+        else:
+            messages.success(
+                request,
+                _("Notice recorded: the contract ends on %(day)s.")
+                % {"day": date_format(notice.ends_on, "SHORT_DATE_FORMAT")},
+            )
+            return redirect(contract)
+    return render(
+        request,
+        "contracts/notice_form.html",
+        {"form": form, "contract": contract},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
 @contract_roles
 @require_GET
 def contract_history(request, pk: int):
     """Who changed which term from what to what, and when."""
     contract = selectors.contract_get(user=request.user, pk=pk)
-    entries, _more = history_page([Contract.history.filter(id=contract.pk)])
+    entries, _more = history_page(
+        [
+            Contract.history.filter(id=contract.pk),
+            Notice.history.filter(contract_id=contract.pk),
+        ]
+    )
     return render(
         request,
         "contracts/contract_history.html",
