@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+    # seed_demo calls each app's seeder in INSTALLED_APPS order (core/management).
+    demo_seeder = "accounts.demo.seed_demo"
 
     def ready(self) -> None:
         from accounts import roles, security

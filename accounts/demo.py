@@ -62,3 +62,13 @@ def seed_users() -> tuple[int, dict[str, User]]:
         members = [users[d.username] for d in DEMO_USERS if name in d.teams]
         services.team_add_members(team=team, users=members, actor=None)
     return created, users
+
+
+def seed_demo(context: dict) -> str:
+    """seed_demo step: users and teams; puts the users into `context`."""
+    created, users = seed_users()
+    context["users"] = users
+    return (
+        f"{created} users created, {len(DEMO_USERS) - created} kept; "
+        f"teams {', '.join(name for name, _ in DEMO_TEAMS)}"
+    )

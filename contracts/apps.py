@@ -5,3 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = _("Contracts")
+    demo_seeder = "contracts.demo.seed_demo"

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("Customers")
+    demo_seeder = "crm.demo.seed_demo"
 
     def ready(self) -> None:
         from crm.models import forget_permission_ids

@@ -181,3 +181,10 @@ def seed_customers(
         )
         made += 1
     return made
+
+
+def seed_demo(context: dict) -> str:
+    """seed_demo step: customers, unless `--users-only`."""
+    if context.get("users_only"):
+        return "customers skipped"
+    return f"{seed_customers(users=context['users'])} customers created"

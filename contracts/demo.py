@@ -1,0 +1,59 @@
+"""Demo contracts for the demo customers: some with notice deadlines in the next
+weeks, so that the list, the dashboard and reminders have something to show."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from contracts import services
+from contracts.models import Contract, ContractType
+from crm.models import Customer
+
+TYPES = ["Wartung", "Miete", "Software-Lizenz", "Reinigung"]
+
+
+def seed_demo(context: dict) -> str:
+    """seed_demo step: contracts for organizations, once."""
+    if context.get("users_only") or Contract.objects.exists():
+        return "contracts skipped"
+    random.seed(2026)
+    today = timezone.localdate()
+    types = [ContractType.objects.get_or_create(name=name)[0] for name in TYPES]
+    made = 0
+    customers = Customer.objects.filter(kind="organization").order_by("pk")
+    for index, customer in enumerate(customers[:24]):
+        # Start dates chosen so that the last notice days spread over the next
+        # months, a few of them within the next two weeks.
+        months_ago = 8 + index % 4
+        start = (today - timedelta(days=30 * months_ago)).replace(day=1)
+        fields = {
+            "title": f"{random.choice(TYPES)} {customer.name}"[:200],
+            "type": random.choice(types),
+            "status": "active",
+            "consumer": False,
+            "standard_terms": True,
+            "concluded_on": start - timedelta(days=14),
+            "start": start,
+            "initial_months": 12,
+            "renewal": "months",
+            "renewal_months": 12,
+            "notice_amount": random.choice([1, 3]),
+            "notice_unit": "months",
+            "anchor": "term_end",
+            "value_amount": random.choice([250, 480, 1200, 3600]),
+            "currency": "EUR",
+            "value_period": random.choice(["month", "year"]),
+            "owner": customer.owner,
+        }
+        services.contract_create(
+            customer=customer,
+            actor=customer.owner,
+            fields=fields,
+            persons=list(customer.persons.all()[:1]),
+            today=today,
+        )
+        made += 1
+    return f"{made} contracts created"
