@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from contracts import deadlines as engine
-from contracts.models import Contract, ContractStatus, ContractType, Notice
+from contracts.documents import check_upload
+from contracts.models import (
+    Contract,
+    ContractDocument,
+    ContractStatus,
+    ContractType,
+    Notice,
+)
 from crm.forms import owner_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -267,3 +274,25 @@ class NoticeForm(forms.ModelForm):
         if received_at and received_at > timezone.now() + timedelta(minutes=5):
             raise forms.ValidationError(_("A notice cannot be received in the future."))
         return received_at
+
+
+class DocumentForm(forms.Form):
+    """Upload a file: a new document, or a new version of an existing one."""
+
+    file = forms.FileField(label=_("File"))
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    document = forms.ModelChoiceField(
+        label=_("New version of"),
+        required=False,
+        queryset=ContractDocument.objects.none(),
+        empty_label=_("(a new document)"),
+    )
+
+    def __init__(self, *args, contract: Contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = contract.documents.all()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.checked = check_upload(upload)
+        return upload

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -264,3 +265,64 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract.number}: {self.ends_on}"
+
+
+def document_path(version: DocumentVersion, filename: str) -> str:
+    # Never the uploader's file name on disk: a random name with the detected type.
+    return f"contract-documents/{uuid.uuid4().hex}.{version.extension}"
+
+
+class ContractDocument(models.Model):
+    """A document of a contract (the contract itself, an annex, a letter), versioned."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DocumentVersion(models.Model):
+    document = models.ForeignKey(
+        ContractDocument, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to=document_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    extension = models.CharField(max_length=8)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["document", "-number"]
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "number"], name="contract_document_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.number}"

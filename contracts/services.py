@@ -6,11 +6,19 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
 from contracts import deadlines as engine
-from contracts.models import Contract, ContractStatus, Notice
+from contracts.documents import CheckedFile
+from contracts.models import (
+    Contract,
+    ContractDocument,
+    ContractStatus,
+    DocumentVersion,
+    Notice,
+)
 from crm.history import changes_since
 from crm.models import Customer, Person
 from crm.services import StaleEdit
@@ -135,3 +143,39 @@ def contract_give_notice(
     locked.version += 1
     _save(locked, actor)
     return notice
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    contract: Contract,
+    actor: User | None,
+    upload,
+    checked: CheckedFile,
+    title: str = "",
+    document: ContractDocument | None = None,
+) -> DocumentVersion:
+    """Store a checked file as a new document, or as the next version of one."""
+    if document is None:
+        document = ContractDocument(contract=contract, title=title or upload.name[:200])
+        if actor is not None:
+            document._history_user = actor
+        document.save()
+    else:
+        document = ContractDocument.objects.select_for_update().get(pk=document.pk)
+    latest = document.versions.aggregate(latest=Max("number"))["latest"] or 0
+    version = DocumentVersion(
+        document=document,
+        number=latest + 1,
+        original_name=upload.name[:200],
+        extension=checked.extension,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    version.file.save(upload.name, upload, save=False)
+    if actor is not None:
+        version._history_user = actor
+    version.save()
+    return version

@@ -12,6 +12,12 @@ urlpatterns = [
     path("<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("<int:pk>/history/", views.contract_history, name="contract_history"),
     path("<int:pk>/notice/", views.contract_notice, name="contract_notice"),
+    path("<int:pk>/documents/", views.document_upload, name="document_upload"),
+    path(
+        "<int:pk>/documents/<int:version_pk>/download/",
+        views.document_download,
+        name="document_download",
+    ),
     path(
         "deadline-calculator/",
         views.deadline_calculator,

@@ -1,13 +1,16 @@
 """Contract pages: thin, authorized through the customer's visibility (404)."""
 
+import logging
+
 import holidays
 from django.contrib import messages
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles
 from accounts.permissions import role_required
@@ -17,13 +20,17 @@ from contracts.forms import (
     ContractFilterForm,
     ContractForm,
     DeadlineCalculatorForm,
+    DocumentForm,
     NoticeForm,
 )
-from contracts.models import Contract, Notice
+from contracts.models import Contract, ContractDocument, DocumentVersion, Notice
 from crm import selectors as crm_selectors
 from crm.history import history_page
 from crm.services import StaleEdit
 
+# Who downloaded which document (no personal data in the line; issue 5 adds the
+# access log the DPO can filter).
+access_log = logging.getLogger("crm.access")
 contract_roles = role_required(roles.CONTRACT_ROLES)
 edit_roles = role_required(roles.CUSTOMER_EDIT_ROLES)
 
@@ -76,6 +83,8 @@ def contract_detail(request, pk: int):
         "notice_address": contract.notice_address(),
         "persons": list(contract.persons.all()),
         "notices": list(contract.notices.select_related("recorded_by")),
+        "documents": list(contract.documents.prefetch_related("versions__uploaded_by")),
+        "document_form": DocumentForm(contract=contract) if access.can_edit else None,
         "can_edit": access.can_edit,
         "tab": "overview",
     }
@@ -200,6 +209,61 @@ def contract_notice(request, pk: int):
     )
 
 
+@edit_roles
+@require_POST
+def document_upload(request, pk: int):
+    """Upload a document (or its next version) to a contract the user may edit."""
+    contract = selectors.contract_get(user=request.user, pk=pk, perm="change")
+    form = DocumentForm(request.POST, request.FILES, contract=contract)
+    if form.is_valid():
+        version = services.document_upload(
+            contract=contract,
+            actor=request.user,
+            upload=form.cleaned_data["file"],
+            checked=form.checked,
+            title=form.cleaned_data["title"],
+            document=form.cleaned_data["document"],
+        )
+        messages.success(
+            request, _("%(name)s uploaded.") % {"name": version.document.title}
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(contract)
+
+
+@contract_roles
+@require_GET
+def document_download(request, pk: int, version_pk: int):
+    """A document version, as an attachment only (never shown inline), and logged."""
+    contract = selectors.contract_get(user=request.user, pk=pk)
+    version = (
+        DocumentVersion.objects.filter(document__contract=contract, pk=version_pk)
+        .select_related("document")
+        .first()
+    )
+    if version is None:
+        raise Http404
+    access_log.info(
+        "document download: user=%s contract=%s version=%s",
+        request.user.pk,
+        contract.pk,
+        version.pk,
+    )
+    response = FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=version.original_name,
+        content_type=version.content_type,
+    )
+    # Even if a browser tried to render it: no scripts, no plugins, no same origin.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @contract_roles
 @require_GET
 def contract_history(request, pk: int):
@@ -209,6 +273,7 @@ def contract_history(request, pk: int):
         [
             Contract.history.filter(id=contract.pk),
             Notice.history.filter(contract_id=contract.pk),
+            ContractDocument.history.filter(contract_id=contract.pk),
         ]
     )
     return render(

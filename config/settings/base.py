@@ -201,6 +201,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Contract documents: at most this many bytes each.
+CONTRACT_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 MEDIA_URL = "media/"
 
 # --- E-mail: through Django's backend; SMTP when EMAIL_HOST is set ---
