@@ -203,3 +203,19 @@ def test_contract_list_filters_by_notice_day_window(client_as, demo, nord_contra
     assert [c.title for c in window] == ["Bald"]
     everything = client.get(listing).context["contracts"]
     assert {c.title for c in everything} == {"Wartungsvertrag", "Bald", "Später"}
+
+
+def test_the_staff_dashboard_lists_my_deadlines(client_as, demo, nord_contract):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    make_contract(
+        nord_contract.customer, demo["anna"], today=today, title="Bald fällig",
+        start=today - timedelta(days=240), concluded_on=today - timedelta(days=240),
+    )  # fmt: skip
+    page = client_as("anna").get(reverse("accounts:dashboard")).content.decode()
+    assert "Bald fällig" in page
+    assert "Wartungsvertrag" not in page  # its last notice day has passed
+    assert "Bald fällig" not in client_as("ben").get("/").content.decode()
