@@ -18,6 +18,8 @@ urlpatterns = [
         views.document_download,
         name="document_download",
     ),
+    path("calendar/feed/", views.calendar_feed_settings, name="calendar_feed_settings"),
+    path("feed/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path(
         "deadline-calculator/",
         views.deadline_calculator,

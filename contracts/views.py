@@ -1,21 +1,25 @@
 """Contract pages: thin, authorized through the customer's visibility (404)."""
 
 import logging
+from datetime import timedelta
 
 import holidays
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles
-from accounts.permissions import role_required
+from accounts.permissions import has_role, role_required
+from contracts import calendar, selectors, services
 from contracts import deadlines as engine
-from contracts import selectors, services
 from contracts.forms import (
     ContractFilterForm,
     ContractForm,
@@ -23,7 +27,15 @@ from contracts.forms import (
     DocumentForm,
     NoticeForm,
 )
-from contracts.models import Contract, ContractDocument, DocumentVersion, Notice
+from contracts.models import (
+    CalendarFeed,
+    Contract,
+    ContractDocument,
+    ContractStatus,
+    DocumentVersion,
+    Notice,
+    new_feed_token,
+)
 from crm import selectors as crm_selectors
 from crm.history import history_page
 from crm.services import StaleEdit
@@ -281,6 +293,62 @@ def contract_history(request, pk: int):
         "contracts/contract_history.html",
         {"contract": contract, "entries": entries, "tab": "history"},
     )
+
+
+FEED_PAST_DAYS = 90
+FEED_FUTURE_DAYS = 2 * 365
+
+
+@contract_roles
+@require_http_methods(["GET", "POST"])
+def calendar_feed_settings(request):
+    """The user's personal calendar URL; "renew" makes a new one, revoking the old."""
+    feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
+    if request.method == "POST":
+        feed.token = new_feed_token()
+        feed.save(update_fields=["token"])
+        messages.success(
+            request, _("New calendar address made; the old one is revoked.")
+        )
+        return redirect("contracts:calendar_feed_settings")
+    url = request.build_absolute_uri(
+        reverse("contracts:calendar_feed", args=[feed.token])
+    )
+    return render(request, "contracts/calendar_feed.html", {"feed_url": url})
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request, token: str):
+    """iCalendar of the deadlines the token's user may see; unknown token: 404."""
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token=token, user__is_active=True)
+        .first()
+    )
+    if feed is None or not has_role(feed.user, roles.CONTRACT_ROLES):
+        raise Http404
+    today = timezone.localdate()
+    start, end = today - timedelta(FEED_PAST_DAYS), today + timedelta(FEED_FUTURE_DAYS)
+    contracts = (
+        Contract.objects.visible_to(feed.user)
+        .filter(status__in=[ContractStatus.ACTIVE, ContractStatus.NOTICE_GIVEN])
+        .filter(
+            Q(last_notice_day__range=(start, end)) | Q(term_end__range=(start, end))
+        )
+        .select_related("customer")
+        .order_by("last_notice_day", "id")
+    )
+    with translation.override(feed.user.language):  # the subscriber's language
+        body = calendar.feed(
+            contracts,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+            domain=request.get_host().split(":")[0],
+        )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="vertragsfristen.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @role_required(roles.CONTRACT_ROLES)
