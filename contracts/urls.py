@@ -18,6 +18,7 @@ urlpatterns = [
         views.document_download,
         name="document_download",
     ),
+    path("calendar/", views.deadline_calendar, name="deadline_calendar"),
     path("calendar/feed/", views.calendar_feed_settings, name="calendar_feed_settings"),
     path("feed/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path(

@@ -1,7 +1,8 @@
 """Contract pages: thin, authorized through the customer's visibility (404)."""
 
+import calendar as pycalendar
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 import holidays
 from django.contrib import messages
@@ -293,6 +294,47 @@ def contract_history(request, pk: int):
         "contracts/contract_history.html",
         {"contract": contract, "entries": entries, "tab": "history"},
     )
+
+
+@contract_roles
+@require_GET
+def deadline_calendar(request):
+    """Month view of the last notice days and term ends the user may see."""
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(
+        first.year, first.month
+    )
+    start, end = weeks[0][0], weeks[-1][-1]
+    contracts = (
+        Contract.objects.visible_to(request.user)
+        .filter(status__in=[ContractStatus.ACTIVE, ContractStatus.NOTICE_GIVEN])
+        .filter(
+            Q(last_notice_day__range=(start, end)) | Q(term_end__range=(start, end))
+        )
+        .select_related("customer")
+        .order_by("customer__name", "id")
+    )
+    events: dict[date, list] = {}
+    for contract in contracts:
+        if contract.last_notice_day and start <= contract.last_notice_day <= end:
+            events.setdefault(contract.last_notice_day, []).append(("notice", contract))
+        if contract.term_end and start <= contract.term_end <= end:
+            events.setdefault(contract.term_end, []).append(("end", contract))
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=31)).replace(day=1)
+    context = {
+        "first": first,
+        "today": today,
+        "weeks": [[(day, events.get(day, [])) for day in week] for week in weeks],
+        "previous": f"{previous:%Y-%m}",
+        "following": f"{following:%Y-%m}",
+    }
+    return render(request, "contracts/deadline_calendar.html", context)
 
 
 FEED_PAST_DAYS = 90
