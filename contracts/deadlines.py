@@ -359,6 +359,23 @@ def deadlines(
     )
 
 
+def upcoming(terms: Terms, *, today: date, holidays: Container[date] = ()) -> Deadlines:
+    """The deadlines of the first term whose last notice day is today or later.
+
+    Once this term's last notice day has passed, the contract renews: what is
+    still ahead is the next term's deadline (computed from the new end).
+    """
+    result = deadlines(terms, today=today, holidays=holidays)
+    while (
+        result.phase == "fixed"
+        and result.last_notice_day is not None
+        and result.last_notice_day < today
+        and effective_renewal(terms) == Renewal.MONTHS
+    ):
+        result = deadlines(terms, today=result.next_renewal, holidays=holidays)
+    return result
+
+
 # --- Consumer contracts (§309 Nr. 9 BGB) ----------------------------------------------
 
 

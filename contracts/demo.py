@@ -13,6 +13,7 @@ from contracts.models import Contract, ContractType
 from crm.models import Customer
 
 TYPES = ["Wartung", "Miete", "Software-Lizenz", "Reinigung"]
+SITES = ["Zentrale", "Lager Nord", "Filiale Süd", "Werk 2", "Standort Hafen"]
 
 
 def seed_demo(context: dict) -> str:
@@ -26,12 +27,12 @@ def seed_demo(context: dict) -> str:
     customers = Customer.objects.filter(kind="organization").order_by("pk")
     for index, customer in enumerate(customers[:24]):
         # Start dates chosen so that the last notice days spread over the next
-        # months, a few of them within the next two weeks.
-        months_ago = 8 + index % 4
-        start = (today - timedelta(days=30 * months_ago)).replace(day=1)
+        # months (12-month terms, 1 or 3 months' notice), some within two weeks.
+        start = today - timedelta(days=180 + index * 9)
+        kind = random.choice(TYPES)
         fields = {
-            "title": f"{random.choice(TYPES)} {customer.name}"[:200],
-            "type": random.choice(types),
+            "title": f"{kind} {random.choice(SITES)}",
+            "type": types[TYPES.index(kind)],
             "status": "active",
             "consumer": False,
             "standard_terms": True,

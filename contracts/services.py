@@ -38,8 +38,9 @@ def _save(contract: Contract, actor: User | None) -> None:
 
 
 def refresh_dates(contract: Contract, *, today: date) -> None:
-    """Store the current term end and last notice day for lists and reminders."""
-    result = engine.deadlines(contract.terms, today=today)
+    """Store the next last notice day ahead (and its term's end) for lists,
+    the calendar and reminders; a passed deadline means the next term's."""
+    result = engine.upcoming(contract.terms, today=today)
     contract.term_end = result.term.end if result.term else None
     contract.last_notice_day = result.last_notice_day
 

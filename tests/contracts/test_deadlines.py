@@ -21,6 +21,7 @@ from contracts.deadlines import (
     period_end,
     term_at,
     term_end,
+    upcoming,
 )
 
 MONTHS = Unit.MONTHS
@@ -361,3 +362,24 @@ def test_add_months_keeps_the_day_or_clamps_to_the_month_end(day, amount):
     moved = add_months(day, amount)
     assert (moved.year * 12 + moved.month) - (day.year * 12 + day.month) == amount
     assert moved.day == day.day or moved.day < day.day
+
+
+def test_upcoming_skips_to_the_next_term_once_the_deadline_has_passed():
+    terms = Terms(
+        start=date(2025, 1, 1),
+        initial_months=12,
+        renewal=Renewal.MONTHS,
+        renewal_months=12,
+        notice=months(3),
+    )
+    assert upcoming(terms, today=date(2025, 9, 30)).last_notice_day == date(2025, 9, 30)
+    later = upcoming(terms, today=date(2025, 10, 1))
+    assert later.last_notice_day == date(2026, 9, 30)
+    assert later.term.end == date(2026, 12, 31)
+    fixed = Terms(
+        start=date(2025, 1, 1),
+        initial_months=12,
+        renewal=Renewal.NONE,
+        notice=months(3),
+    )
+    assert upcoming(fixed, today=date(2025, 10, 1)).last_notice_day == date(2025, 9, 30)
