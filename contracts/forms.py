@@ -238,6 +238,17 @@ class ContractFilterForm(forms.Form):
         min_value=0,
         max_value=3650,
     )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("last_notice_day", _("Last notice day")),
+            ("term_end", _("Term end")),
+            ("number", _("Contract number")),
+            ("customer", _("Customer")),
+            ("-updated_at", _("Last changed")),
+        ],
+    )
 
 
 class NoticeForm(forms.ModelForm):

@@ -10,6 +10,13 @@ from django.http import Http404
 from contracts.models import Contract
 
 LIST_SIZE = 50
+SORTS = {
+    "last_notice_day": ("last_notice_day", "id"),
+    "term_end": ("term_end", "id"),
+    "number": ("number",),
+    "customer": ("customer__name", "id"),
+    "-updated_at": ("-updated_at", "-id"),
+}
 
 
 def contract_get(*, user, pk: int, perm: str = "view") -> Contract:
@@ -41,4 +48,7 @@ def contract_list(*, user, filters: dict, today: date) -> QuerySet[Contract]:
         queryset = queryset.filter(customer_id=filters["customer"])
     if filters.get("within_days") is not None:
         queryset = queryset.notice_due_within(today=today, days=filters["within_days"])
-    return queryset.order_by("last_notice_day", "id")
+    order = SORTS.get(
+        filters.get("sort") or "last_notice_day", SORTS["last_notice_day"]
+    )
+    return queryset.order_by(*order)

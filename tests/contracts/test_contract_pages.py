@@ -1,5 +1,7 @@
 """Contract pages: visibility follows the customer, dates and notice address."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -219,3 +221,22 @@ def test_the_staff_dashboard_lists_my_deadlines(client_as, demo, nord_contract):
     assert "Bald fällig" in page
     assert "Wartungsvertrag" not in page  # its last notice day has passed
     assert "Bald fällig" not in client_as("ben").get("/").content.decode()
+
+
+def test_contract_list_sorts_and_keeps_a_constant_number_of_queries(
+    client_as, demo, nord_contract, django_assert_num_queries
+):
+    customer = nord_contract.customer
+    make_contract(customer, demo["anna"], title="Aaa", start=date(2025, 6, 1))
+    client = client_as("anna")
+    listing = reverse("contracts:contract_list")
+    by_number = client.get(listing, {"sort": "number"}).context["contracts"]
+    assert [c.number for c in by_number] == sorted(c.number for c in by_number)
+    client.get(listing)  # warm
+    # user, roles+teams, contracts (with customer, owner, type), filter choices
+    with django_assert_num_queries(6):
+        client.get(listing)
+    for _ in range(5):
+        make_contract(customer, demo["anna"], title="Mehr")
+    with django_assert_num_queries(6):
+        client.get(listing)
