@@ -13,6 +13,9 @@ from accounts.models import Team
 from contracts import deadlines as engine
 from contracts.documents import check_upload
 from contracts.models import (
+    ANCHOR_CHOICES,
+    RENEWAL_CHOICES,
+    UNIT_CHOICES,
     Contract,
     ContractDocument,
     ContractStatus,
@@ -56,11 +59,7 @@ class DeadlineCalculatorForm(forms.Form):
     )
     renewal = forms.ChoiceField(
         label=_("Renewal"),
-        choices=[
-            (engine.Renewal.NONE, _("none: ends after the term")),
-            (engine.Renewal.MONTHS, _("by a number of months")),
-            (engine.Renewal.INDEFINITE, _("indefinitely")),
-        ],
+        choices=RENEWAL_CHOICES,
         initial=engine.Renewal.MONTHS,
     )
     renewal_months = forms.IntegerField(
@@ -71,22 +70,12 @@ class DeadlineCalculatorForm(forms.Form):
     )
     notice_unit = forms.ChoiceField(
         label=_("Unit"),
-        choices=[
-            (engine.Unit.DAYS, _("days")),
-            (engine.Unit.WEEKS, _("weeks")),
-            (engine.Unit.MONTHS, _("months")),
-        ],
+        choices=UNIT_CHOICES,
         initial=engine.Unit.MONTHS,
     )
     anchor = forms.ChoiceField(
         label=_("Notice to"),
-        choices=[
-            (engine.Anchor.TERM_END, _("the end of the term")),
-            (engine.Anchor.NONE, _("no anchor date")),
-            (engine.Anchor.MONTH_END, _("the end of a month")),
-            (engine.Anchor.QUARTER_END, _("the end of a quarter")),
-            (engine.Anchor.MID_OR_MONTH_END, _("the 15th or the end of a month")),
-        ],
+        choices=ANCHOR_CHOICES,
     )
     consumer = forms.BooleanField(label=_("Consumer contract (B2C)"), required=False)
     standard_terms = forms.BooleanField(

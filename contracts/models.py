@@ -16,6 +16,25 @@ from simple_history.models import HistoricalRecords
 from contracts import deadlines as engine
 from crm.models import Address, AddressPurpose, ChildQuerySet
 
+# The engine's terms with their labels; the forms use the same lists.
+RENEWAL_CHOICES = [
+    (engine.Renewal.NONE, _("none: ends after the term")),
+    (engine.Renewal.MONTHS, _("by a number of months")),
+    (engine.Renewal.INDEFINITE, _("indefinitely")),
+]
+UNIT_CHOICES = [
+    (engine.Unit.DAYS, _("days")),
+    (engine.Unit.WEEKS, _("weeks")),
+    (engine.Unit.MONTHS, _("months")),
+]
+ANCHOR_CHOICES = [
+    (engine.Anchor.TERM_END, _("the end of the term")),
+    (engine.Anchor.NONE, _("no anchor date")),
+    (engine.Anchor.MONTH_END, _("the end of a month")),
+    (engine.Anchor.QUARTER_END, _("the end of a quarter")),
+    (engine.Anchor.MID_OR_MONTH_END, _("the 15th or the end of a month")),
+]
+
 
 def default_lead_times() -> list[int]:
     return [90, 30, 7]
@@ -102,11 +121,7 @@ class Contract(models.Model):
     renewal = models.CharField(
         _("renewal"),
         max_length=16,
-        choices=[
-            (engine.Renewal.NONE, _("none: ends after the term")),
-            (engine.Renewal.MONTHS, _("by a number of months")),
-            (engine.Renewal.INDEFINITE, _("indefinitely")),
-        ],
+        choices=RENEWAL_CHOICES,
         default=engine.Renewal.MONTHS,
     )
     renewal_months = models.PositiveIntegerField(
@@ -118,23 +133,13 @@ class Contract(models.Model):
     notice_unit = models.CharField(
         _("unit"),
         max_length=8,
-        choices=[
-            (engine.Unit.DAYS, _("days")),
-            (engine.Unit.WEEKS, _("weeks")),
-            (engine.Unit.MONTHS, _("months")),
-        ],
+        choices=UNIT_CHOICES,
         default=engine.Unit.MONTHS,
     )
     anchor = models.CharField(
         _("notice to"),
         max_length=20,
-        choices=[
-            (engine.Anchor.TERM_END, _("the end of the term")),
-            (engine.Anchor.NONE, _("no anchor date")),
-            (engine.Anchor.MONTH_END, _("the end of a month")),
-            (engine.Anchor.QUARTER_END, _("the end of a quarter")),
-            (engine.Anchor.MID_OR_MONTH_END, _("the 15th or the end of a month")),
-        ],
+        choices=ANCHOR_CHOICES,
         default=engine.Anchor.TERM_END,
     )
     value_amount = models.DecimalField(
