@@ -185,6 +185,7 @@ class Contract(models.Model):
             ),
             models.Index(fields=["customer", "status"], name="contract_customer"),
             models.Index(fields=["owner", "last_notice_day"], name="contract_owner"),
+            models.Index(fields=["term_end", "id"], name="contract_term_end"),
         ]
 
     def __str__(self) -> str:
@@ -357,3 +358,83 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class ReminderKind(models.TextChoices):
+    NOTICE = "notice", _("Last notice day")
+    TERM_END = "term_end", _("Term end")
+
+
+class ReminderDigest(models.Model):
+    """The one e-mail a recipient gets on a day, listing their due reminders."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder e-mail")
+        verbose_name_plural = _("reminder e-mails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "day"], name="reminder_digest_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.day}"
+
+
+class Reminder(models.Model):
+    """One reminder of one deadline, for one lead time and one recipient: the unique
+    constraint makes it exactly-once however often the daily scan runs."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("deadline"), max_length=16, choices=ReminderKind)
+    deadline = models.DateField(_("date"))
+    lead_days = models.PositiveIntegerField(_("days ahead"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="contract_reminders",
+        verbose_name=_("recipient"),
+    )
+    escalation = models.BooleanField(_("escalation"), default=False)
+    digest = models.ForeignKey(
+        ReminderDigest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["deadline", "contract_id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "kind", "deadline", "lead_days", "recipient"],
+                name="reminder_exactly_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["digest", "recipient"], name="reminder_unsent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.kind} {self.deadline} -{self.lead_days}"

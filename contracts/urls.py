@@ -19,6 +19,11 @@ urlpatterns = [
         name="document_download",
     ),
     path("calendar/", views.deadline_calendar, name="deadline_calendar"),
+    path(
+        "reminders/<int:pk>/acknowledge/",
+        views.reminder_acknowledge,
+        name="reminder_acknowledge",
+    ),
     path("calendar/feed/", views.calendar_feed_settings, name="calendar_feed_settings"),
     path("feed/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path(

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import roles
 from accounts.permissions import has_role, role_required
-from contracts import calendar, selectors, services
+from contracts import calendar, reminders, selectors, services
 from contracts import deadlines as engine
 from contracts.forms import (
     ContractFilterForm,
@@ -35,6 +35,7 @@ from contracts.models import (
     ContractStatus,
     DocumentVersion,
     Notice,
+    Reminder,
     new_feed_token,
 )
 from crm import selectors as crm_selectors
@@ -96,6 +97,11 @@ def contract_detail(request, pk: int):
         "notice_address": contract.notice_address(),
         "persons": list(contract.persons.all()),
         "notices": list(contract.notices.select_related("recorded_by")),
+        "reminders": list(
+            contract.reminders.select_related("recipient", "digest").order_by(
+                "-deadline", "-lead_days", "recipient_id"
+            )
+        ),
         "documents": list(contract.documents.prefetch_related("versions__uploaded_by")),
         "document_form": DocumentForm(contract=contract) if access.can_edit else None,
         "can_edit": access.can_edit,
@@ -335,6 +341,28 @@ def deadline_calendar(request):
         "following": f"{following:%Y-%m}",
     }
     return render(request, "contracts/deadline_calendar.html", context)
+
+
+@contract_roles
+@require_http_methods(["GET", "POST"])
+def reminder_acknowledge(request, pk: int):
+    """From the e-mail's link: confirm that someone takes care of the deadline."""
+    reminder = (
+        Reminder.objects.filter(
+            pk=pk, contract__in=Contract.objects.visible_to(request.user)
+        )
+        .select_related("contract")
+        .first()
+    )
+    if reminder is None:
+        raise Http404
+    if request.method == "POST":
+        reminders.reminder_acknowledge(reminder=reminder, actor=request.user)
+        messages.success(request, _("Deadline acknowledged; no more escalation."))
+        return redirect(reminder.contract)
+    return render(
+        request, "contracts/reminder_acknowledge.html", {"reminder": reminder}
+    )
 
 
 FEED_PAST_DAYS = 90

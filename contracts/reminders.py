@@ -1,0 +1,224 @@
+"""Reminders of contract deadlines: planned from the database, sent once.
+
+The daily task (contracts.tasks) calls `reminders_plan` then `reminders_send`:
+
+1. plan: every active contract whose next last notice day or term end lies within
+   its longest lead time gets one Reminder row per (deadline, lead time,
+   recipient) for the lead-time window today falls in. The unique constraint
+   makes a second run (or a retried task) write nothing; what is due is computed
+   from the dates, so a day the scheduler missed is caught up the next day.
+2. send: each recipient's new reminders are attached to that day's digest (one
+   per recipient and day, unique) and committed; then every unsent digest is
+   sent in its own transaction that marks it sent. A crashed worker leaves the
+   digest unsent and the redelivered task sends it; the only window for a double
+   e-mail is between the SMTP server's acceptance and the commit, and both copies
+   carry the same Message-ID.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Max, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import User
+from contracts.models import (
+    Contract,
+    ContractStatus,
+    ContractType,
+    Reminder,
+    ReminderDigest,
+    ReminderKind,
+    default_lead_times,
+)
+
+ESCALATION_DAYS = 7  # the team's manager is told when nobody acknowledged by then
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    contracts: int
+    written: int
+
+
+def _lead_times(contract: Contract) -> list[int]:
+    leads = contract.type.lead_times if contract.type else default_lead_times()
+    return sorted({int(lead) for lead in leads if int(lead) >= 0})
+
+
+def _window(deadline: date, leads: list[int], today: date) -> int | None:
+    """The lead time whose window today falls in: the smallest one already reached."""
+    reached = [lead for lead in leads if deadline - timedelta(days=lead) <= today]
+    return min(reached) if reached else None
+
+
+def _longest_lead() -> int:
+    configured = [
+        int(lead)
+        for leads in ContractType.objects.values_list("lead_times", flat=True)
+        for lead in leads
+    ]
+    return max([*default_lead_times(), *configured])
+
+
+@transaction.atomic
+def reminders_plan(*, today: date) -> PlanResult:
+    """Write the reminder rows due today (idempotent; cost follows what is due)."""
+    horizon = today + timedelta(days=_longest_lead())
+    contracts = list(
+        Contract.objects.filter(status=ContractStatus.ACTIVE)
+        .filter(
+            Q(last_notice_day__range=(today, horizon))
+            | Q(term_end__range=(today, horizon))
+        )
+        .select_related("type", "customer__team")
+    )
+    group_ids = {c.customer.team.group_id for c in contracts}
+    members = defaultdict(set)
+    for group_id, user_id in Group.user_set.through.objects.filter(
+        group_id__in=group_ids, user__is_active=True
+    ).values_list("group_id", "user_id"):
+        members[group_id].add(user_id)
+    acknowledged = set(
+        Reminder.objects.filter(
+            contract__in=contracts, acknowledged_at__isnull=False
+        ).values_list("contract_id", "kind", "deadline")
+    )
+    rows = []
+    for contract in contracts:
+        leads = _lead_times(contract)
+        team = contract.customer.team
+        recipients = {contract.owner_id, *members[team.group_id]}
+        for kind, deadline in (
+            (ReminderKind.NOTICE, contract.last_notice_day),
+            (ReminderKind.TERM_END, contract.term_end),
+        ):
+            if deadline is None or not today <= deadline <= horizon:
+                continue
+            lead = _window(deadline, leads, today)
+            if lead is None:
+                continue
+            for user_id in recipients:
+                rows.append(
+                    Reminder(
+                        contract=contract,
+                        kind=kind,
+                        deadline=deadline,
+                        lead_days=lead,
+                        recipient_id=user_id,
+                    )
+                )
+            late = (deadline - today).days <= ESCALATION_DAYS
+            if (
+                kind == ReminderKind.NOTICE
+                and late
+                and team.manager_id
+                and (contract.pk, kind, deadline) not in acknowledged
+            ):
+                rows.append(
+                    Reminder(
+                        contract=contract,
+                        kind=kind,
+                        deadline=deadline,
+                        lead_days=lead,
+                        recipient_id=team.manager_id,
+                        escalation=True,
+                    )
+                )
+    # The unique constraint turns repeats into no-ops: exactly one row per key.
+    # (ON CONFLICT DO NOTHING returns no ids: count what is new by id instead.)
+    last = Reminder.objects.aggregate(last=Max("pk"))["last"] or 0
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    written = Reminder.objects.filter(pk__gt=last).count()
+    return PlanResult(contracts=len(contracts), written=written)
+
+
+def reminders_send(*, today: date) -> int:
+    """Send each recipient's new reminders as the day's digest; returns e-mails sent."""
+    waiting = (
+        Reminder.objects.filter(digest__isnull=True, acknowledged_at__isnull=True)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    for recipient_id in list(waiting):
+        with transaction.atomic():
+            digest, _created = ReminderDigest.objects.get_or_create(
+                recipient_id=recipient_id, day=today
+            )
+            if digest.sent_at is None:
+                Reminder.objects.filter(
+                    recipient_id=recipient_id,
+                    digest__isnull=True,
+                    acknowledged_at__isnull=True,
+                ).update(digest=digest)
+    sent = 0
+    for digest_id in list(
+        ReminderDigest.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            digest = (
+                ReminderDigest.objects.select_for_update(skip_locked=True)
+                .filter(pk=digest_id, sent_at__isnull=True)
+                .select_related("recipient")
+                .first()
+            )
+            if digest is None:
+                continue  # another worker has it, or it was sent meanwhile
+            _send_digest(digest)
+            digest.sent_at = timezone.now()
+            digest.save(update_fields=["sent_at"])
+            sent += 1
+    return sent
+
+
+def _send_digest(digest: ReminderDigest) -> None:
+    recipient: User = digest.recipient
+    reminders = list(
+        digest.reminders.select_related("contract__customer").order_by(
+            "deadline", "contract__number"
+        )
+    )
+    if not reminders or not recipient.email:
+        return
+    base = settings.SITE_URL.rstrip("/")
+    with translation.override(recipient.language):
+        context = {
+            "recipient": recipient,
+            "reminders": reminders,
+            "base": base,
+            "day": digest.day,
+        }
+        subject = render_to_string("contracts/email/digest_subject.txt", context)
+        text = render_to_string("contracts/email/digest.txt", context)
+        html = render_to_string("contracts/email/digest.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        to=[recipient.email],
+        headers={"Message-ID": f"<reminder-digest-{digest.pk}@{_domain(base)}>"},
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _domain(base: str) -> str:
+    return base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+
+
+@transaction.atomic
+def reminder_acknowledge(*, reminder: Reminder, actor: User) -> int:
+    """Acknowledge a deadline for everyone: no more escalation for it."""
+    return Reminder.objects.filter(
+        contract_id=reminder.contract_id,
+        kind=reminder.kind,
+        deadline=reminder.deadline,
+        acknowledged_at__isnull=True,
+    ).update(acknowledged_at=timezone.now(), acknowledged_by=actor)

@@ -1,0 +1,101 @@
+"""Reminders: planned from the database, one row per key, one digest a day."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from contracts.models import Reminder, ReminderDigest
+from contracts.reminders import reminders_plan, reminders_send
+
+# nord_contract: term 01.01.-31.12.2025, last notice day 30.09.2025, owner anna,
+# team Nord (anna; manager maria). Leads 90, 30 and 7 days.
+NOTICE = date(2025, 9, 30)
+
+
+def test_nothing_is_due_before_the_first_lead_time(nord_contract):
+    assert reminders_plan(today=NOTICE - timedelta(days=91)).written == 0
+
+
+def test_each_window_writes_once_and_a_second_run_writes_nothing(demo, nord_contract):
+    first = reminders_plan(today=NOTICE - timedelta(days=90))
+    assert first.written == 1  # anna: owner and only team member
+    assert reminders_plan(today=NOTICE - timedelta(days=90)).written == 0
+    assert reminders_plan(today=NOTICE - timedelta(days=60)).written == 0  # same window
+    assert reminders_plan(today=NOTICE - timedelta(days=30)).written == 1
+    leads = sorted(Reminder.objects.values_list("lead_days", flat=True))
+    assert leads == [30, 90]
+
+
+def test_a_missed_day_is_caught_up_the_next_day(demo, nord_contract):
+    # the scheduler was down on the 30-days day; the next run still reminds
+    assert reminders_plan(today=NOTICE - timedelta(days=29)).written == 1
+    assert Reminder.objects.get().lead_days == 30
+
+
+def test_escalation_reaches_the_manager_unless_someone_acknowledged(
+    demo, nord_contract
+):
+    reminders_plan(today=NOTICE - timedelta(days=7))
+    recipients = set(Reminder.objects.values_list("recipient__username", "escalation"))
+    assert recipients == {("anna", False), ("maria", True)}
+
+
+def test_an_acknowledged_deadline_does_not_escalate(client_as, demo, nord_contract):
+    reminders_plan(today=NOTICE - timedelta(days=30))
+    reminder = Reminder.objects.get()
+    client = client_as("anna")
+    url = reverse("contracts:reminder_acknowledge", args=[reminder.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 302
+    reminders_plan(today=NOTICE - timedelta(days=7))
+    assert not Reminder.objects.filter(escalation=True).exists()
+
+
+def test_one_digest_per_recipient_and_day_sent_once(demo, nord_contract, mailoutbox):
+    from .conftest import make_contract
+
+    make_contract(nord_contract.customer, demo["anna"], title="Zweiter Vertrag")
+    reminders_plan(today=NOTICE - timedelta(days=7))
+    assert reminders_send(today=NOTICE - timedelta(days=7)) == 2  # anna, maria
+    assert reminders_send(today=NOTICE - timedelta(days=7)) == 0
+    assert len(mailoutbox) == 2
+    to_anna = next(m for m in mailoutbox if m.to == ["anna@example.com"])
+    assert to_anna.body.count("Letzter Kündigungstag 30.09.2025") == 2
+    html = to_anna.alternatives[0][0]
+    assert "/contracts/reminders/" in html
+    assert to_anna.extra_headers["Message-ID"].startswith("<reminder-digest-")
+    assert ReminderDigest.objects.filter(sent_at__isnull=False).count() == 2
+
+
+def test_the_digest_follows_the_recipient_s_language(demo, nord_contract, mailoutbox):
+    from accounts import services
+
+    services.user_set_language(user=demo["anna"], language="en")
+    reminders_plan(today=NOTICE - timedelta(days=30))
+    reminders_send(today=NOTICE - timedelta(days=30))
+    (message,) = mailoutbox
+    assert "Last notice day 09/30/2025" in message.body
+    assert message.subject.startswith("Contract deadline")
+
+
+def test_reminders_of_other_teams_are_404_to_acknowledge(client_as, sud_contract):
+    reminders_plan(today=NOTICE - timedelta(days=30))
+    reminder = Reminder.objects.get(contract=sud_contract)
+    url = reverse("contracts:reminder_acknowledge", args=[reminder.pk])
+    assert client_as("anna").get(url).status_code == 404
+
+
+def test_the_contract_page_lists_its_reminders(client_as, demo, nord_contract):
+    reminders_plan(today=NOTICE - timedelta(days=30))
+    reminders_send(today=NOTICE - timedelta(days=30))
+    page = client_as("anna").get(nord_contract.get_absolute_url()).content.decode()
+    assert 'data-testid="reminders"' in page
+    assert "gesendet" in page
+
+
+@pytest.mark.parametrize("status", ["notice_given", "ended", "draft"])
+def test_contracts_not_active_get_no_reminders(nord_contract, status):
+    nord_contract.status = status
+    nord_contract.save()
+    assert reminders_plan(today=NOTICE - timedelta(days=7)).written == 0
