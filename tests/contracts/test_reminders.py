@@ -99,3 +99,28 @@ def test_contracts_not_active_get_no_reminders(nord_contract, status):
     nord_contract.status = status
     nord_contract.save()
     assert reminders_plan(today=NOTICE - timedelta(days=7)).written == 0
+
+
+def test_the_send_reminders_command_runs_the_same_services(demo, mailoutbox):
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from .conftest import add_address, make_contract, make_customer
+
+    today = timezone.localdate()
+    customer = make_customer(demo["anna"], "Nord")
+    add_address(customer, demo["anna"])
+    make_contract(
+        customer, demo["anna"], today=today,
+        start=today - timedelta(days=345), concluded_on=today - timedelta(days=345),
+        notice_amount=14, notice_unit="days",
+    )  # fmt: skip
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    call_command("send_reminders", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith("3 reminders written, 2 e-mails sent")
+    assert lines[1].endswith("0 reminders written, 0 e-mails sent")
+    assert len(mailoutbox) == 2
