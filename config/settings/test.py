@@ -1,5 +1,7 @@
 """`make test`: the real PostgreSQL and Redis, resolved like everywhere else."""
 
+import os
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-insecure-key"
@@ -7,7 +9,10 @@ DEBUG = False
 # Fast hashing for the thousands of logins the suite does; production keeps Argon2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES["default"]["KEY_PREFIX"] = "crm-test"  # noqa: F405
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In-memory mail; a worker subprocess in a test may be given another backend.
+EMAIL_BACKEND = os.environ.get(
+    "TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
 WHITENOISE_AUTOREFRESH = True  # no collected static files in tests
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"

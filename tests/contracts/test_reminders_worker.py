@@ -21,10 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def worker(transactional_db):
-    """A worker on a queue of its own, using the test database."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+def start_worker(queue: str, **extra_env) -> subprocess.Popen:
+    """A worker process on `queue`, using the test database."""
     db = connection.settings_dict
     auth = f"{db['USER']}:{db['PASSWORD'] or ''}"
     url = f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
@@ -33,24 +31,36 @@ def worker(transactional_db):
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": url,
         "REDIS_URL": settings.REDIS_URL,
+        **extra_env,
     }
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
          "--queues", queue, "--without-gossip", "--without-mingle",
          "--loglevel=WARNING"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def worker(transactional_db):
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    process = start_worker(queue)
     try:
         yield queue
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
-def test_the_daily_task_sends_each_due_reminder_once(demo, worker):
+def due_contract(demo):
+    """A contract of anna's whose last notice day is within 7 days (escalates)."""
     today = timezone.localdate()
     customer = make_customer(demo["anna"], "Nord", name="Fristen GmbH")
     add_address(customer, demo["anna"])
@@ -60,6 +70,11 @@ def test_the_daily_task_sends_each_due_reminder_once(demo, worker):
         notice_amount=14, notice_unit="days",
     )  # fmt: skip
     assert 0 <= (contract.last_notice_day - today).days <= 7
+    return contract
+
+
+def test_the_daily_task_sends_each_due_reminder_once(demo, worker):
+    contract = due_contract(demo)
 
     first = send_reminders_task.apply_async(queue=worker).get(timeout=60)
     second = send_reminders_task.apply_async(queue=worker).get(timeout=60)
@@ -77,3 +92,31 @@ def test_the_daily_task_sends_each_due_reminder_once(demo, worker):
         ("term_end", "anna", False),
     ]
     assert ReminderDigest.objects.filter(sent_at__isnull=False).count() == 2
+
+
+def test_a_worker_killed_mid_batch_and_a_rerun_send_each_digest_once(
+    demo, transactional_db, tmp_path
+):
+    due_contract(demo)  # two digests are due: anna's and maria's (escalation)
+    log = tmp_path / "mail.log"
+    log.touch()
+    mail = {"TEST_EMAIL_BACKEND": "tests.support.mail.EmailBackend",
+            "TEST_MAIL_LOG": str(log)}  # fmt: skip
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+
+    doomed = start_worker(queue, TEST_MAIL_CRASH_AT="2", **mail)
+    send_reminders_task.apply_async(queue=queue)
+    assert doomed.wait(timeout=90) != 0  # it died while sending the 2nd e-mail
+    assert len(log.read_text().splitlines()) == 1
+    assert ReminderDigest.objects.filter(sent_at__isnull=False).count() == 1
+
+    survivor = start_worker(queue, **mail)
+    try:
+        result = send_reminders_task.apply_async(queue=queue).get(timeout=60)
+    finally:
+        stop(survivor)
+    lines = log.read_text().splitlines()
+    assert result["sent"] == 1
+    assert len(lines) == 2
+    assert len({line.split()[0] for line in lines}) == 2  # two different digests
+    assert ReminderDigest.objects.filter(sent_at__isnull=True).exists() is False
