@@ -142,6 +142,11 @@ class ContractForm(forms.ModelForm):
     """A contract's terms; consumer terms are checked against § 309 Nr. 9 BGB."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lead_times = forms.CharField(
+        label=_("Reminder lead times (days)"),
+        required=False,
+        help_text=_('e.g. "90, 30, 7"; empty: those of the contract type.'),
+    )
 
     class Meta:
         model = Contract
@@ -180,6 +185,22 @@ class ContractForm(forms.ModelForm):
         self.fields["owner"].queryset = owner_choices()
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            leads = self.instance.reminder_lead_times or []
+            self.fields["lead_times"].initial = ", ".join(str(d) for d in leads)
+
+    def clean_lead_times(self) -> list[int] | None:
+        text = self.cleaned_data["lead_times"].strip()
+        if not text:
+            return None
+        try:
+            leads = sorted({int(part) for part in text.split(",")}, reverse=True)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Write whole numbers of days, separated by commas.")
+            ) from None
+        if any(lead < 0 or lead > 730 for lead in leads):
+            raise forms.ValidationError(_("Lead times lie between 0 and 730 days."))
+        return leads
 
     def clean(self):
         cleaned = super().clean()
@@ -198,11 +219,13 @@ class ContractForm(forms.ModelForm):
         return cleaned
 
     def model_fields(self) -> dict:
-        return {
+        fields = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name not in {"persons", "version"}
+            if name not in {"persons", "version", "lead_times"}
         }
+        fields["reminder_lead_times"] = self.cleaned_data.get("lead_times")
+        return fields
 
 
 class ContractFilterForm(forms.Form):

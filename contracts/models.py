@@ -164,6 +164,12 @@ class Contract(models.Model):
         verbose_name=_("responsible persons (customer)"),
     )
     notes = models.TextField(_("notes"), blank=True)
+    reminder_lead_times = models.JSONField(
+        _("reminder lead times (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: those of the contract type (default 90, 30, 7)."),
+    )
     # Kept by the services from deadlines.py for today, so that lists, filters and
     # the reminder scan can use an index; the page always recomputes and explains.
     term_end = models.DateField(_("current term end"), null=True, editable=False)

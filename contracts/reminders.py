@@ -50,7 +50,10 @@ class PlanResult:
 
 
 def _lead_times(contract: Contract) -> list[int]:
-    leads = contract.type.lead_times if contract.type else default_lead_times()
+    """The contract's own lead times, else its type's, else 90, 30 and 7 days."""
+    leads = contract.reminder_lead_times or (
+        contract.type.lead_times if contract.type else default_lead_times()
+    )
     return sorted({int(lead) for lead in leads if int(lead) >= 0})
 
 
@@ -63,8 +66,13 @@ def _window(deadline: date, leads: list[int], today: date) -> int | None:
 def _longest_lead() -> int:
     configured = [
         int(lead)
-        for leads in ContractType.objects.values_list("lead_times", flat=True)
-        for lead in leads
+        for leads in [
+            *ContractType.objects.values_list("lead_times", flat=True),
+            *Contract.objects.filter(reminder_lead_times__isnull=False)
+            .values_list("reminder_lead_times", flat=True)
+            .distinct(),
+        ]
+        for lead in leads or []
     ]
     return max([*default_lead_times(), *configured])
 

@@ -124,3 +124,31 @@ def test_the_send_reminders_command_runs_the_same_services(demo, mailoutbox):
     assert lines[0].endswith("3 reminders written, 2 e-mails sent")
     assert lines[1].endswith("0 reminders written, 0 e-mails sent")
     assert len(mailoutbox) == 2
+
+
+def test_a_contract_s_own_lead_times_win_over_its_type(client_as, demo, nord_contract):
+    client = client_as("anna")
+    data = {
+        "title": nord_contract.title, "status": "active", "owner": demo["anna"].pk,
+        "concluded_on": "2025-01-01", "start": "2025-01-01", "initial_months": "12",
+        "renewal": "months", "renewal_months": "12", "notice_amount": "3",
+        "notice_unit": "months", "anchor": "term_end", "standard_terms": "on",
+        "currency": "EUR", "value_period": "month", "version": nord_contract.version,
+        "lead_times": "14, 120",
+    }  # fmt: skip
+    bad = client.post(
+        reverse("contracts:contract_edit", args=[nord_contract.pk]),
+        {**data, "lead_times": "zwei Wochen"},
+    )
+    assert "lead_times" in bad.context["form"].errors
+    assert (
+        client.post(
+            reverse("contracts:contract_edit", args=[nord_contract.pk]), data
+        ).status_code
+        == 302
+    )
+    nord_contract.refresh_from_db()
+    assert nord_contract.reminder_lead_times == [120, 14]
+    deadline = nord_contract.last_notice_day  # recomputed for today by the edit
+    assert reminders_plan(today=deadline - timedelta(days=100)).written == 1
+    assert Reminder.objects.get().lead_days == 120
