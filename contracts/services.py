@@ -13,11 +13,13 @@ from accounts.models import User
 from contracts import deadlines as engine
 from contracts.documents import CheckedFile
 from contracts.models import (
+    CalendarFeed,
     Contract,
     ContractDocument,
     ContractStatus,
     DocumentVersion,
     Notice,
+    new_feed_token,
 )
 from crm.history import changes_since
 from crm.models import Customer, Person
@@ -180,3 +182,18 @@ def document_upload(
         version._history_user = actor
     version.save()
     return version
+
+
+def calendar_feed_for(*, user: User) -> CalendarFeed:
+    """The user's calendar feed, made on first use."""
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_renew(*, user: User) -> CalendarFeed:
+    """A new secret address for the user's feed; the old one stops working."""
+    feed = calendar_feed_for(user=user)
+    feed.token = new_feed_token()
+    feed.save(update_fields=["token"])
+    return feed

@@ -36,7 +36,6 @@ from contracts.models import (
     DocumentVersion,
     Notice,
     Reminder,
-    new_feed_token,
 )
 from crm import selectors as crm_selectors
 from crm.history import history_page
@@ -373,14 +372,13 @@ FEED_FUTURE_DAYS = 2 * 365
 @require_http_methods(["GET", "POST"])
 def calendar_feed_settings(request):
     """The user's personal calendar URL; "renew" makes a new one, revoking the old."""
-    feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
     if request.method == "POST":
-        feed.token = new_feed_token()
-        feed.save(update_fields=["token"])
+        services.calendar_feed_renew(user=request.user)
         messages.success(
             request, _("New calendar address made; the old one is revoked.")
         )
         return redirect("contracts:calendar_feed_settings")
+    feed = services.calendar_feed_for(user=request.user)
     url = request.build_absolute_uri(
         reverse("contracts:calendar_feed", args=[feed.token])
     )
