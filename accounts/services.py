@@ -11,18 +11,7 @@ from django.utils.text import slugify
 from accounts.models import Team, User
 from accounts.permissions import forget_access
 from accounts.roles import Role
-
-
-def _act(instance, actor: User | None) -> None:
-    # simple-history takes the acting user from the request; outside a request
-    # (commands, tasks) it is given here.
-    if actor is not None:
-        instance._history_user = actor
-
-
-def _save(instance, *, actor: User | None, **kwargs) -> None:
-    _act(instance, actor)
-    instance.save(**kwargs)
+from core.audit import act, save
 
 
 @transaction.atomic
@@ -48,7 +37,7 @@ def user_create(
         is_superuser=is_superuser,
     )
     user.set_password(password)
-    _save(user, actor=actor)
+    save(user, actor=actor)
     user_set_roles(user=user, roles=roles, actor=actor)
     return user
 
@@ -58,13 +47,13 @@ def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> N
     """Give the user exactly these roles; Admins may use the Django admin."""
     wanted = {Role(role) for role in roles}
     role_groups = Group.objects.filter(name__in=Role.values)
-    _act(user, actor)
+    act(user, actor)
     user.groups.remove(*[group for group in role_groups if group.name not in wanted])
     user.groups.add(*[group for group in role_groups if group.name in wanted])
     is_staff = Role.ADMIN in wanted or user.is_superuser
     if user.is_staff != is_staff:
         user.is_staff = is_staff
-        _save(user, actor=actor, update_fields=["is_staff"])
+        save(user, actor=actor, update_fields=["is_staff"])
     forget_access(user)
 
 
@@ -72,7 +61,7 @@ def user_set_language(*, user: User, language: str) -> None:
     """Remember the user's language for pages and e-mails."""
     if user.language != language:
         user.language = language
-        _save(user, actor=user, update_fields=["language"])
+        save(user, actor=user, update_fields=["language"])
 
 
 @transaction.atomic
@@ -81,7 +70,7 @@ def team_create(*, name: str, manager: User | None, actor: User | None) -> Team:
     slug = slugify(name)
     group = Group.objects.create(name=f"team:{slug}")
     team = Team(name=name, slug=slug, group=group, manager=manager)
-    _save(team, actor=actor)
+    save(team, actor=actor)
     return team
 
 
@@ -90,7 +79,7 @@ def team_set_manager(*, team: Team, manager: User | None, actor: User | None) ->
     """Make `manager` the team's manager."""
     if team.manager_id != (manager.pk if manager else None):
         team.manager = manager
-        _save(team, actor=actor, update_fields=["manager"])
+        save(team, actor=actor, update_fields=["manager"])
 
 
 @transaction.atomic
@@ -98,6 +87,6 @@ def team_add_members(*, team: Team, users: Iterable[User], actor: User | None) -
     """Add the users to the team (members already in it stay)."""
     for user in users:
         # From the user's side, so that the user's history records the change.
-        _act(user, actor)
+        act(user, actor)
         user.groups.add(team.group)
         forget_access(user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -21,22 +21,9 @@ from contracts.models import (
     Notice,
     new_feed_token,
 )
-from crm.history import changes_since
+from core import audit
 from crm.models import Customer, Person
-from crm.services import StaleEdit
-
-
-def _next_number() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval('contracts_contract_number_seq')")
-        (value,) = cursor.fetchone()
-    return f"V-{value:06d}"
-
-
-def _save(contract: Contract, actor: User | None) -> None:
-    if actor is not None:
-        contract._history_user = actor
-    contract.save()
+from crm.services import lock_version
 
 
 def refresh_dates(contract: Contract, *, today: date) -> None:
@@ -59,9 +46,9 @@ def contract_create(
     """Create a contract for the customer and compute its dates."""
     contract = Contract(customer=customer, **fields)
     if not contract.number:
-        contract.number = _next_number()
+        contract.number = audit.next_number("contracts_contract_number_seq", "V")
     refresh_dates(contract, today=today)
-    _save(contract, actor)
+    audit.save(contract, actor=actor)
     persons = list(persons)
     if persons:
         contract.persons.set(persons)
@@ -79,18 +66,14 @@ def contract_update(
     today: date,
 ) -> Contract:
     """Save changes made on `version`; refuse when someone saved meanwhile."""
-    locked = Contract.objects.select_for_update().get(pk=contract.pk)
-    if locked.version != version:
-        raise StaleEdit(changes_since(locked, version))
+    locked = lock_version(contract, version)
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.version = version + 1
     refresh_dates(locked, today=today)
-    _save(locked, actor)
+    audit.save(locked, actor=actor)
     if persons is not None:
-        if actor is not None:
-            locked._history_user = actor
-        locked.persons.set(list(persons))
+        locked.persons.set(list(persons))  # recorded with the actor set by save
     return locked
 
 
@@ -136,15 +119,13 @@ def contract_give_notice(
         recorded_by=actor,
         note=note,
     )
-    if actor is not None:
-        notice._history_user = actor
-    notice.save()
+    audit.save(notice, actor=actor)
     locked = Contract.objects.select_for_update().get(pk=contract.pk)
     locked.status = ContractStatus.NOTICE_GIVEN
     locked.term_end = ends_on
     locked.last_notice_day = None  # no more notice deadline to watch
     locked.version += 1
-    _save(locked, actor)
+    audit.save(locked, actor=actor)
     return notice
 
 
@@ -161,9 +142,7 @@ def document_upload(
     """Store a checked file as a new document, or as the next version of one."""
     if document is None:
         document = ContractDocument(contract=contract, title=title or upload.name[:200])
-        if actor is not None:
-            document._history_user = actor
-        document.save()
+        audit.save(document, actor=actor)
     else:
         document = ContractDocument.objects.select_for_update().get(pk=document.pk)
     latest = document.versions.aggregate(latest=Max("number"))["latest"] or 0
@@ -178,9 +157,7 @@ def document_upload(
         uploaded_by=actor,
     )
     version.file.save(upload.name, upload, save=False)
-    if actor is not None:
-        version._history_user = actor
-    version.save()
+    audit.save(version, actor=actor)
     return version
 
 

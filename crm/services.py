@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Team, User
+from core import audit
 from crm import search
 from crm.history import ChangeEntry, changes_since
 from crm.models import (
@@ -36,13 +37,13 @@ class StaleEdit(Exception):
         self.changes = changes
 
 
-def _save(instance: Model, *, actor: User | None, reason: str = "", **kwargs) -> None:
-    # simple-history takes the user from the request; commands and tasks pass it.
-    if actor is not None:
-        instance._history_user = actor
-    if reason:
-        instance._change_reason = reason
-    instance.save(**kwargs)
+def lock_version(instance: Model, version: int) -> Model:
+    """The row locked for update, if it is still at `version`; else StaleEdit
+    with what changed meanwhile (lost updates, for every model with `version`)."""
+    locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+    if locked.version != version:
+        raise StaleEdit(changes_since(locked, version))
+    return locked
 
 
 def _counts_changed() -> None:
@@ -50,13 +51,6 @@ def _counts_changed() -> None:
     from crm.selectors import forget_counts
 
     transaction.on_commit(forget_counts)
-
-
-def _next_number() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval('crm_customer_number_seq')")
-        (value,) = cursor.fetchone()
-    return f"K-{value:06d}"
 
 
 def refresh_search_text(customer: Customer) -> None:
@@ -93,8 +87,7 @@ def _person_search_text(person: Person) -> str:
 def _set_tags(customer: Customer, names: Iterable[str], actor: User | None) -> None:
     wanted = {name.strip() for name in names if name.strip()}
     tags = [Tag.objects.get_or_create(name=name)[0] for name in sorted(wanted)]
-    if actor is not None:
-        customer._history_user = actor
+    audit.act(customer, actor)  # m2m changes are recorded as a customer change
     current = set(customer.tags.values_list("pk", flat=True))
     if current != {tag.pk for tag in tags}:
         customer.tags.set(tags)
@@ -112,10 +105,10 @@ def customer_create(
     """Create a customer; a private customer together with its person."""
     customer = Customer(kind=kind, **fields)
     if not customer.number:
-        customer.number = _next_number()
+        customer.number = audit.next_number("crm_customer_number_seq", "K")
     if kind == CustomerKind.PRIVATE:
         customer.name = Person(**(person_fields or {})).full_name
-    _save(customer, actor=actor)
+    audit.save(customer, actor=actor)
     _set_tags(customer, tags, actor)
     if person_fields is not None:
         person_create(customer=customer, actor=actor, fields=person_fields)
@@ -136,9 +129,7 @@ def customer_update(
     person_fields: dict | None = None,
 ) -> Customer:
     """Save changes made on version `version`; refuse when someone saved meanwhile."""
-    locked = Customer.objects.select_for_update().get(pk=customer.pk)
-    if locked.version != version:
-        raise StaleEdit(changes_since(locked, version))
+    locked = lock_version(customer, version)
     for name, value in fields.items():
         setattr(locked, name, value)
     if person is not None and person_fields is not None:
@@ -148,7 +139,7 @@ def customer_update(
         if locked.is_private:
             locked.name = person.full_name
     locked.version = version + 1
-    _save(locked, actor=actor)
+    audit.save(locked, actor=actor)
     if tags is not None:
         _set_tags(locked, tags, actor)
     refresh_search_text(locked)
@@ -161,9 +152,7 @@ def customer_delete(*, customer: Customer, actor: User | None) -> None:
     """Delete the customer and everything under it (history keeps the record)."""
     # Persons, addresses and interactions go with it (CASCADE); their deletion is
     # recorded with the request's user by simple-history's middleware.
-    if actor is not None:
-        customer._history_user = actor
-    customer.delete()
+    audit.delete(customer, actor=actor)
     _counts_changed()
 
 
@@ -187,7 +176,7 @@ def customer_reassign(
             customer.team = team
         if (customer.owner_id, customer.team_id) != before:
             customer.version += 1
-            _save(customer, actor=actor, reason=_("Reassigned"))
+            audit.save(customer, actor=actor, reason=_("Reassigned"))
             changed += 1
     _counts_changed()
     return changed
@@ -224,14 +213,13 @@ def customer_share(
         for grant in model.objects.filter(content_object=customer, **holder)
     }
     for permission_id in wanted - set(existing):
-        _save(
+        audit.save(
             model(content_object=customer, permission_id=permission_id, **holder),
             actor=actor,
         )
     for permission_id, grant in existing.items():
         if permission_id not in wanted:
-            grant._history_user = actor
-            grant.delete()
+            audit.delete(grant, actor=actor)
     _counts_changed()
 
 
@@ -246,8 +234,7 @@ def customer_unshare(
     """Withdraw a user's or team's grant on the customer."""
     model, holder = _grant_model(user, team)
     for grant in model.objects.filter(content_object=customer, **holder):
-        grant._history_user = actor
-        grant.delete()
+        audit.delete(grant, actor=actor)
     _counts_changed()
 
 
@@ -256,7 +243,7 @@ def person_create(*, customer: Customer, actor: User | None, fields: dict) -> Pe
     """Add a person to the customer."""
     person = Person(customer=customer, **fields)
     _normalize_person(person)
-    _save(person, actor=actor)
+    audit.save(person, actor=actor)
     return person
 
 
@@ -268,14 +255,14 @@ def person_update(
     for name, value in fields.items():
         setattr(person, name, value)
     _normalize_person(person)
-    _save(person, actor=actor)
+    audit.save(person, actor=actor)
     # customer_update passes sync_customer=False: it saves the customer itself.
     if sync_customer and person.customer.is_private:
         customer = Customer.objects.select_for_update().get(pk=person.customer_id)
         if customer.name != person.full_name:
             customer.name = person.full_name
             customer.version += 1
-            _save(customer, actor=actor)
+            audit.save(customer, actor=actor)
             refresh_search_text(customer)
     return person
 
@@ -283,9 +270,7 @@ def person_update(
 @transaction.atomic
 def person_delete(*, person: Person, actor: User | None) -> None:
     """Remove a contact person (the history keeps the record)."""
-    if actor is not None:
-        person._history_user = actor
-    person.delete()
+    audit.delete(person, actor=actor)
 
 
 @transaction.atomic
@@ -296,9 +281,9 @@ def address_create(*, customer: Customer, actor: User | None, fields: dict) -> A
     )
     for old in previous:
         old.is_current = False
-        _save(old, actor=actor, reason=_("Replaced by a new address"))
+        audit.save(old, actor=actor, reason=_("Replaced by a new address"))
     address = Address(customer=customer, is_current=True, **fields)
-    _save(address, actor=actor)
+    audit.save(address, actor=actor)
     refresh_search_text(customer)
     return address
 
@@ -308,7 +293,7 @@ def address_update(*, address: Address, actor: User | None, fields: dict) -> Add
     """Correct an address in place (a move is a new address: address_create)."""
     for name, value in fields.items():
         setattr(address, name, value)
-    _save(address, actor=actor)
+    audit.save(address, actor=actor)
     refresh_search_text(address.customer)
     return address
 
@@ -323,7 +308,7 @@ def interaction_create(
 ) -> Interaction:
     """Log a call, e-mail, meeting, letter or note on the customer's timeline."""
     interaction = Interaction(customer=customer, user=actor, **fields)
-    _save(interaction, actor=actor)
+    audit.save(interaction, actor=actor)
     persons = list(persons)
     if persons:
         interaction.persons.set(persons)
@@ -372,7 +357,7 @@ def customer_merge(
     taken = set(survivor.addresses.current().values_list("purpose", flat=True))
     for address in duplicate.addresses.current().filter(purpose__in=taken):
         address.is_current = False
-        _save(address, actor=actor, reason=reason)
+        audit.save(address, actor=actor, reason=reason)
     counts = {}
     # Every table with a foreign key to Customer follows, including later apps'
     # (contracts, consents): found through the model's relations, not a list.
@@ -406,11 +391,9 @@ def customer_merge(
         if not getattr(survivor, name):
             setattr(survivor, name, getattr(duplicate, name))
     survivor.version += 1
-    _save(survivor, actor=actor, reason=reason)
-    if actor is not None:
-        duplicate._history_user = actor
-    duplicate._change_reason = _("Merged into %(number)s") % {"number": survivor.number}
-    duplicate.delete()
+    audit.save(survivor, actor=actor, reason=reason)
+    merged_into = _("Merged into %(number)s") % {"number": survivor.number}
+    audit.delete(duplicate, actor=actor, reason=merged_into)
     refresh_search_text(survivor)
     _counts_changed()
     return MergeResult(
@@ -438,7 +421,7 @@ def _merge_grants(survivor: Customer, duplicate: Customer, actor, reason) -> Non
             key = (getattr(grant, holder), grant.permission_id)
             if key not in kept:
                 kept.add(key)
-                _save(
+                audit.save(
                     model(
                         content_object=survivor,
                         permission_id=grant.permission_id,
