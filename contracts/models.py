@@ -192,6 +192,12 @@ class Contract(models.Model):
             models.Index(fields=["customer", "status"], name="contract_customer"),
             models.Index(fields=["owner", "last_notice_day"], name="contract_owner"),
             models.Index(fields=["term_end", "id"], name="contract_term_end"),
+            # The few contracts with lead times of their own, for the reminder scan.
+            models.Index(
+                fields=["last_notice_day"],
+                condition=models.Q(reminder_lead_times__isnull=False),
+                name="contract_own_lead_times",
+            ),
         ]
 
     def __str__(self) -> str:

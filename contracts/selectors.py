@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from datetime import date
 
+import holidays
 from django.db.models import QuerySet
 from django.http import Http404
 
+from contracts import deadlines as engine
 from contracts.models import Contract
 
 LIST_SIZE = 50
@@ -52,3 +56,47 @@ def contract_list(*, user, filters: dict, today: date) -> QuerySet[Contract]:
         filters.get("sort") or "last_notice_day", SORTS["last_notice_day"]
     )
     return queryset.order_by(*order)
+
+
+@functools.lru_cache(maxsize=64)
+def public_holidays(year: int, land: str | None = None) -> frozenset[date]:
+    """German public holidays (nationwide, or a state's) around `year`, cached.
+
+    Raises NotImplementedError for an unknown state (the `holidays` package's way).
+    """
+    days = holidays.country_holidays("DE", subdiv=land, years=range(year - 1, year + 6))
+    return frozenset(days)
+
+
+@dataclass(frozen=True)
+class DeadlineReport:
+    """What the contract page, the calculator and `manage.py deadline` show."""
+
+    result: engine.Deadlines
+    explanation: list[str]
+    problems: list[str]
+    received: date | None
+    end_for_received: date | None
+
+
+def deadline_report(
+    terms: engine.Terms,
+    *,
+    today: date,
+    language: str,
+    land: str | None = None,
+    received: date | None = None,
+) -> DeadlineReport:
+    """The engine's dates for `today` with their explanation in `language`."""
+    result = engine.deadlines(
+        terms, today=today, holidays=public_holidays(today.year, land)
+    )
+    return DeadlineReport(
+        result=result,
+        explanation=engine.explain(result.steps, language),
+        problems=engine.explain(engine.consumer_problems(terms), language),
+        received=received,
+        end_for_received=engine.end_for_notice(terms, received=received)
+        if received
+        else None,
+    )

@@ -4,7 +4,6 @@ import calendar as pycalendar
 import logging
 from datetime import date, timedelta
 
-import holidays
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Q
@@ -20,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import roles
 from accounts.permissions import has_role, role_required
 from contracts import calendar, reminders, selectors, services
-from contracts import deadlines as engine
 from contracts.forms import (
     ContractFilterForm,
     ContractForm,
@@ -70,29 +68,22 @@ def contract_list(request):
     )
 
 
-def _public_holidays(today):
-    return holidays.country_holidays("DE", years=range(today.year - 1, today.year + 6))
-
-
 @contract_roles
 @require_GET
 def contract_detail(request, pk: int):
     """Terms, computed dates with explanation, the current notice address."""
     contract = selectors.contract_get(user=request.user, pk=pk)
-    today = timezone.localdate()
-    result = engine.deadlines(
-        contract.terms, today=today, holidays=_public_holidays(today)
+    report = selectors.deadline_report(
+        contract.terms, today=timezone.localdate(), language=get_language()
     )
     access = crm_selectors.customer_access(
         user=request.user, customer=contract.customer
     )
     context = {
         "contract": contract,
-        "result": result,
-        "explanation": engine.explain(result.steps, get_language()),
-        "problems": engine.explain(
-            engine.consumer_problems(contract.terms), get_language()
-        ),
+        "result": report.result,
+        "explanation": report.explanation,
+        "problems": report.problems,
         "notice_address": contract.notice_address(),
         "persons": list(contract.persons.all()),
         "notices": list(contract.notices.select_related("recorded_by")),
@@ -426,24 +417,20 @@ def deadline_calculator(request):
     form = DeadlineCalculatorForm(request.GET or None)
     context = {"form": form}
     if form.is_valid():
-        terms, today = form.terms(), form.day()
-        public_holidays = holidays.country_holidays(
-            "DE",
-            subdiv=form.cleaned_data["land"] or None,
-            years=range(today.year - 1, today.year + 6),
+        report = selectors.deadline_report(
+            form.terms(),
+            today=form.day(),
+            language=get_language(),
+            land=form.cleaned_data["land"] or None,
+            received=form.cleaned_data["received"],
         )
-        result = engine.deadlines(terms, today=today, holidays=public_holidays)
-        language = get_language()
-        received = form.cleaned_data["received"]
         context.update(
             {
-                "result": result,
-                "explanation": engine.explain(result.steps, language),
-                "problems": engine.explain(engine.consumer_problems(terms), language),
-                "received": received,
-                "end_for_received": engine.end_for_notice(terms, received=received)
-                if received
-                else None,
+                "result": report.result,
+                "explanation": report.explanation,
+                "problems": report.problems,
+                "received": report.received,
+                "end_for_received": report.end_for_received,
             }
         )
     return render(request, "contracts/deadline_calculator.html", context)

@@ -194,7 +194,7 @@ def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
                 when=record.history_date,
                 who=who,
                 what=str(model._meta.verbose_name),
-                record=_record_label(model, record, names),
+                record=_record_label(record, names),
                 action=ACTIONS[record.history_type],
                 reason=record.history_change_reason or "",
                 changes=changes,
@@ -203,7 +203,7 @@ def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
     return result
 
 
-def _record_label(model, record, names: dict) -> str:
+def _record_label(record, names: dict) -> str:
     for attr in ("user_id", "group_id"):  # a grant: to whom
         value = getattr(record, attr, None)
         if value is not None:

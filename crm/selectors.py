@@ -75,7 +75,7 @@ def customer_get(*, user, pk: int, perm: str = "view") -> Customer:
     return customer
 
 
-def child_get(*, model, user, customer: Customer, pk: int):
+def child_get(*, model, customer: Customer, pk: int):
     """A person/address/interaction of an already authorized customer, or 404."""
     obj = model.objects.filter(customer=customer, pk=pk).first()
     if obj is None:
@@ -166,7 +166,13 @@ class CustomerPage:
     is_first: bool
 
 
-SORT_FIELDS = {"name": "name", "-name": "name", "number": "number"}
+# sort option -> column; a leading "-" in the option means descending.
+SORT_FIELDS = {
+    "name": "name",
+    "-name": "name",
+    "number": "number",
+    "-updated_at": "updated_at",
+}
 COUNT_CACHE_SECONDS = 60
 
 
@@ -266,7 +272,7 @@ def customer_page(*, user, filters: dict, size: int = PAGE_SIZE) -> CustomerPage
     sort = filters.get("sort") or "name"
     queryset = customer_list(user=user, filters=filters)
     total = _capped_count(queryset, user=user, filters=filters)
-    field = "updated_at" if sort == "-updated_at" else SORT_FIELDS[sort]
+    field = SORT_FIELDS[sort]
     descending = sort.startswith("-")
     after = filters.get("after")
     if after:

@@ -411,9 +411,7 @@ def person_new(request, pk: int):
 def person_detail(request, pk: int, person_pk: int):
     """A person with their own timeline (interactions they took part in)."""
     customer = selectors.customer_get(user=request.user, pk=pk)
-    person = selectors.child_get(
-        model=Person, user=request.user, customer=customer, pk=person_pk
-    )
+    person = selectors.child_get(model=Person, customer=customer, pk=person_pk)
     access = selectors.customer_access(user=request.user, customer=customer)
     context = _timeline_context(customer, request, person=person)
     if request.htmx:
@@ -426,9 +424,7 @@ def person_detail(request, pk: int, person_pk: int):
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk: int, person_pk: int):
     customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
-    person = selectors.child_get(
-        model=Person, user=request.user, customer=customer, pk=person_pk
-    )
+    person = selectors.child_get(model=Person, customer=customer, pk=person_pk)
     form = PersonForm(
         request.POST or None, instance=person, private=customer.is_private
     )
@@ -450,9 +446,7 @@ def person_edit(request, pk: int, person_pk: int):
 def person_delete(request, pk: int, person_pk: int):
     """Remove a contact person (not the person a private customer is)."""
     customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
-    person = selectors.child_get(
-        model=Person, user=request.user, customer=customer, pk=person_pk
-    )
+    person = selectors.child_get(model=Person, customer=customer, pk=person_pk)
     if customer.is_private:
         raise PermissionDenied
     services.person_delete(person=person, actor=request.user)
@@ -486,9 +480,7 @@ def address_new(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def address_edit(request, pk: int, address_pk: int):
     customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
-    address = selectors.child_get(
-        model=Address, user=request.user, customer=customer, pk=address_pk
-    )
+    address = selectors.child_get(model=Address, customer=customer, pk=address_pk)
     form = AddressForm(request.POST or None, instance=address)
     if request.method == "POST" and form.is_valid():
         services.address_update(

@@ -10,10 +10,10 @@ import json
 import re
 from datetime import date
 
-import holidays
 from django.core.management.base import BaseCommand, CommandError
 
 from contracts import deadlines as engine
+from contracts.selectors import deadline_report
 
 NOTICE = re.compile(r"\s*(\d+)\s*(day|days|week|weeks|month|months)\s*", re.I)
 
@@ -85,17 +85,18 @@ class Command(BaseCommand):
         )
         today = parse_day(options["today"], "--today") or date.today()
         try:
-            public_holidays = holidays.country_holidays(
-                "DE",
-                subdiv=options["land"],
-                years=range(today.year - 1, today.year + 6),
+            report = deadline_report(
+                terms,
+                today=today,
+                language=options["language"],
+                land=options["land"],
+                received=parse_day(options["received"], "--received"),
             )
         except NotImplementedError as error:
             raise CommandError(
                 f"--land: unknown German state {options['land']!r}"
             ) from error
-        result = engine.deadlines(terms, today=today, holidays=public_holidays)
-        language = options["language"]
+        result = report.result
         out = {
             "today": iso(today),
             "phase": result.phase,
@@ -111,15 +112,12 @@ class Command(BaseCommand):
             "next_renewal": iso(result.next_renewal),
             "end_if_notice_today": iso(result.end_if_notice_today),
             "contested_start": result.contested_start,
-            "explanation": engine.explain(result.steps, language),
-            "consumer_problems": engine.explain(
-                engine.consumer_problems(terms), language
-            ),
+            "explanation": report.explanation,
+            "consumer_problems": report.problems,
         }
-        received = parse_day(options["received"], "--received")
-        if received:
+        if report.received:
             out["end_for_notice_received"] = {
-                "received": iso(received),
-                "end": iso(engine.end_for_notice(terms, received=received)),
+                "received": iso(report.received),
+                "end": iso(report.end_for_received),
             }
         self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
