@@ -22,9 +22,9 @@ from contracts.models import (
     ContractType,
     Notice,
 )
+from core.forms import DATE_INPUT, DATETIME_INPUT
 from crm.forms import owner_choices
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LANDS = [
     ("", _("Nationwide holidays only")),
     ("BW", "Baden-Württemberg"),
@@ -49,7 +49,7 @@ LANDS = [
 class DeadlineCalculatorForm(forms.Form):
     """The terms of a contract, to compute its deadlines (GET: bookmarkable)."""
 
-    start = forms.DateField(label=_("Start"), widget=DATE)
+    start = forms.DateField(label=_("Start"), widget=DATE_INPUT)
     initial_months = forms.IntegerField(
         label=_("Initial term (months)"),
         min_value=1,
@@ -84,14 +84,16 @@ class DeadlineCalculatorForm(forms.Form):
     concluded = forms.DateField(
         label=_("Date concluded"),
         required=False,
-        widget=DATE,
+        widget=DATE_INPUT,
         help_text=_("Decides which consumer rules apply; default: the start."),
     )
-    today = forms.DateField(label=_("Compute for the day"), required=False, widget=DATE)
+    today = forms.DateField(
+        label=_("Compute for the day"), required=False, widget=DATE_INPUT
+    )
     received = forms.DateField(
         label=_("Notice received on"),
         required=False,
-        widget=DATE,
+        widget=DATE_INPUT,
         help_text=_("Optional: when would a notice received that day end it?"),
     )
     land = forms.ChoiceField(
@@ -172,8 +174,8 @@ class ContractForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
-            "concluded_on": DATE,
-            "start": DATE,
+            "concluded_on": DATE_INPUT,
+            "start": DATE_INPUT,
             "notes": forms.Textarea(attrs={"rows": 3}),
             "persons": forms.CheckboxSelectMultiple,
         }
@@ -269,7 +271,7 @@ class NoticeForm(forms.ModelForm):
     wanted_end = forms.DateField(
         label=_("Notice to (optional)"),
         required=False,
-        widget=DATE,
+        widget=DATE_INPUT,
         help_text=_("Empty: the next possible end."),
     )
 
@@ -277,12 +279,8 @@ class NoticeForm(forms.ModelForm):
         model = Notice
         fields = ["given_by", "channel", "received_at", "confirmation_sent_at", "note"]
         widgets = {
-            "received_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "confirmation_sent_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
+            "received_at": DATETIME_INPUT,
+            "confirmation_sent_at": DATETIME_INPUT,
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 

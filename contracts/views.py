@@ -415,7 +415,7 @@ def calendar_feed(request, token: str):
 def deadline_calculator(request):
     """Deadlines for any terms, with the explanation (support staff's calculator)."""
     form = DeadlineCalculatorForm(request.GET or None)
-    context = {"form": form}
+    context = {"form": form, "calculator": True}
     if form.is_valid():
         report = selectors.deadline_report(
             form.terms(),

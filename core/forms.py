@@ -1,5 +1,6 @@
 """Form rendering for the whole site: Bootstrap classes, errors next to each field."""
 
+from django import forms
 from django.forms import BoundField
 from django.forms.renderers import TemplatesSetting
 
@@ -24,3 +25,10 @@ class BootstrapBoundField(BoundField):
 class BootstrapFormRenderer(TemplatesSetting):
     bound_field_class = BootstrapBoundField
     field_template_name = "core/forms/field.html"
+
+
+# The browser's own pickers; the value format is what <input type=date> sends.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(
+    attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+)

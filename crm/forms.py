@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from accounts.roles import Role
+from core.forms import DATE_INPUT, DATETIME_INPUT
 from crm import validation
 from crm.models import (
     Address,
@@ -58,9 +59,7 @@ class CustomerForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
-            "next_review_on": forms.DateInput(
-                attrs={"type": "date"}, format="%Y-%m-%d"
-            ),
+            "next_review_on": DATE_INPUT,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {"vat_id": _("EU VAT ID, e.g. DE123456789.")}
@@ -125,7 +124,7 @@ class PersonForm(forms.ModelForm):
             "personal_notes",
         ]
         widgets = {
-            "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "birthday": DATE_INPUT,
             "personal_notes": forms.Textarea(attrs={"rows": 2}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "mobile": forms.TextInput(attrs={"type": "tel"}),
@@ -232,9 +231,7 @@ class InteractionForm(forms.ModelForm):
         model = Interaction
         fields = ["kind", "direction", "occurred_at", "subject", "text", "persons"]
         widgets = {
-            "occurred_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
+            "occurred_at": DATETIME_INPUT,
             "text": forms.Textarea(attrs={"rows": 3}),
             "persons": forms.CheckboxSelectMultiple,
         }
