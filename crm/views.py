@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import roles
 from accounts.models import Team, User
-from accounts.permissions import access_of, role_required
+from accounts.permissions import access_of, has_role, role_required
 from crm import quality, selectors, services
 from crm.forms import (
     AddressForm,
@@ -59,7 +59,7 @@ def customer_list(request):
     page = selectors.customer_page(user=request.user, filters=filters)
     query = request.GET.copy()
     query.pop("after", None)
-    can_reassign = bool(access_of(request.user).roles & roles.CUSTOMER_EDIT_ROLES)
+    can_reassign = has_role(request.user, roles.CUSTOMER_EDIT_ROLES)
     owners, teams = selectors.list_choices()
     context = {
         "form": form,
@@ -356,7 +356,7 @@ def customer_edit(request, pk: int):
 def customer_delete(request, pk: int):
     """Delete a customer after confirmation (managers and admins)."""
     customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
-    if not access_of(request.user).roles & roles.CUSTOMER_DELETE_ROLES:
+    if not has_role(request.user, roles.CUSTOMER_DELETE_ROLES):
         raise PermissionDenied  # visible and editable, but deleting is for managers
     if request.method == "POST":
         try:
@@ -588,7 +588,7 @@ def customer_duplicates(request, pk: int):
 def duplicate_list(request):
     """Pairs of customers that look alike, with the reason, across what you see."""
     pairs = selectors.duplicate_candidates(user=request.user)
-    can_merge = bool(access_of(request.user).roles & roles.CUSTOMER_EDIT_ROLES)
+    can_merge = has_role(request.user, roles.CUSTOMER_EDIT_ROLES)
     return render(
         request, "crm/duplicate_list.html", {"pairs": pairs, "can_merge": can_merge}
     )
