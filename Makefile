@@ -37,10 +37,12 @@ test: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py compile_translations; \
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
-# Customer pages at 10k and 100k organizations (seeds crm_bench_* once; minutes).
+# Customer pages at 10k and 100k organizations, contracts at 200k and 2M
+# (seeds crm_bench_* once; the first run takes long).
 bench: install
 	@set -e; eval "$$($(BIN)/python -m config.services env)"; \
-	$(BIN)/python -m bench.customers
+	$(BIN)/python -m bench.customers; \
+	$(BIN)/python -m bench.contracts
 
 lint: install
 	$(BIN)/ruff format --check .

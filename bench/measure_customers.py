@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
-import time
 
 import django
 
+from bench.db import timed
+
 RUNS = 20
+
+
+def _ok(response) -> None:
+    assert response.status_code == 200, response.status_code
 
 
 def main() -> None:
@@ -44,19 +48,14 @@ def main() -> None:
     for label, url, data in pages:
         for _ in range(3):  # warm: connection, templates, caches
             assert client.get(url, data).status_code == 200
-        timings = []
-        for _ in range(RUNS):
-            started = time.perf_counter()
-            response = client.get(url, data)
-            timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200
+        median = timed(lambda u=url, d=data: _ok(client.get(u, d)), RUNS)
         with CaptureQueriesContext(connection) as queries:
             client.get(url, data)
         results.append(
             {
                 "size": size,
                 "page": label,
-                "median_ms": statistics.median(timings),
+                "median_ms": median,
                 "queries": len(queries),
             }
         )

@@ -192,10 +192,22 @@ class Contract(models.Model):
             models.Index(fields=["customer", "status"], name="contract_customer"),
             models.Index(fields=["owner", "last_notice_day"], name="contract_owner"),
             models.Index(fields=["term_end", "id"], name="contract_term_end"),
+            # The daily roll-over and reminder scan read active contracts by date
+            # range only: ended contracts (the many, over the years) stay out.
+            models.Index(
+                fields=["last_notice_day"],
+                condition=models.Q(status="active"),
+                name="contract_active_notice",
+            ),
+            models.Index(
+                fields=["term_end"],
+                condition=models.Q(status__in=["active", "notice_given"]),
+                name="contract_open_term_end",
+            ),
             # The few contracts with lead times of their own, for the reminder scan.
             models.Index(
                 fields=["last_notice_day"],
-                condition=models.Q(reminder_lead_times__isnull=False),
+                condition=models.Q(reminder_lead_times__isnull=False, status="active"),
                 name="contract_own_lead_times",
             ),
         ]

@@ -37,7 +37,7 @@ def contract_get(*, user, pk: int, perm: str = "view") -> Contract:
 
 def contract_list(*, user, filters: dict, today: date) -> QuerySet[Contract]:
     """Visible contracts, filtered, soonest last notice day first."""
-    queryset = Contract.objects.visible_to(user).select_related(
+    queryset = Contract.objects.across_visible(user).select_related(
         "customer", "owner", "type"
     )
     if filters.get("status"):

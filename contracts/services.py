@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from contracts import deadlines as engine
@@ -26,12 +27,50 @@ from crm.models import Customer, Person
 from crm.services import lock_version
 
 
-def refresh_dates(contract: Contract, *, today: date) -> None:
+def refresh_dates(contract: Contract, *, today: date) -> engine.Deadlines:
     """Store the next last notice day ahead (and its term's end) for lists,
     the calendar and reminders; a passed deadline means the next term's."""
     result = engine.upcoming(contract.terms, today=today)
+    if result.phase == "ended":
+        contract.last_notice_day = None
+        contract.term_end = engine.initial_end(contract.terms)  # the day it ended
+        return result
     contract.term_end = result.term.end if result.term else None
     contract.last_notice_day = result.last_notice_day
+    return result
+
+
+def contracts_roll_over(*, today: date) -> int:
+    """Carry stored deadlines past `today` forward; end contracts that have ended.
+
+    An active contract whose last notice day passed without notice has renewed:
+    it gets the next term's dates (so reminders follow the new deadline). A
+    fixed term that has run out, and a contract whose notice took effect, become
+    "ended". Run daily before the reminder scan; the partial indexes on active
+    contracts keep the cost to what passed since the last run. Returns how many
+    contracts changed; each change is saved with its history (actor: the system).
+    """
+    passed = Contract.objects.filter(
+        Q(status=ContractStatus.ACTIVE)
+        & (Q(last_notice_day__lt=today) | Q(term_end__lt=today))
+        | Q(status=ContractStatus.NOTICE_GIVEN, term_end__lt=today)
+    ).values_list("pk", flat=True)
+    changed = 0
+    for pk in list(passed):
+        with transaction.atomic():
+            contract = Contract.objects.select_for_update().get(pk=pk)
+            before = (contract.status, contract.term_end, contract.last_notice_day)
+            if contract.status == ContractStatus.NOTICE_GIVEN:
+                contract.status, reason = ContractStatus.ENDED, _("Notice took effect")
+            elif refresh_dates(contract, today=today).phase == "ended":
+                contract.status, reason = ContractStatus.ENDED, _("Term ran out")
+            else:
+                reason = _("Renewed: the next term's deadlines")
+            if (contract.status, contract.term_end, contract.last_notice_day) != before:
+                contract.version += 1
+                audit.save(contract, actor=None, reason=reason)
+                changed += 1
+    return changed
 
 
 @transaction.atomic

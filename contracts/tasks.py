@@ -4,12 +4,22 @@ from celery import shared_task
 from django.utils import timezone
 
 from contracts.reminders import reminders_plan, reminders_send
+from contracts.services import contracts_roll_over
 
 
 @shared_task(name="contracts.send_reminders")
 def send_reminders_task() -> dict:
-    """Plan today's reminders and send the digests (idempotent, safe to retry)."""
+    """Roll passed deadlines over, plan today's reminders, send the digests.
+
+    Idempotent and safe to retry.
+    """
     today = timezone.localdate()
+    rolled = contracts_roll_over(today=today)
     plan = reminders_plan(today=today)
     sent = reminders_send(today=today)
-    return {"day": today.isoformat(), "planned": plan.written, "sent": sent}
+    return {
+        "day": today.isoformat(),
+        "rolled_over": rolled,
+        "planned": plan.written,
+        "sent": sent,
+    }

@@ -31,6 +31,7 @@ from contracts.models import (
     Contract,
     ContractDocument,
     ContractStatus,
+    ContractType,
     DocumentVersion,
     Notice,
     Reminder,
@@ -57,6 +58,7 @@ def contract_list(request):
             user=request.user, filters=filters, today=timezone.localdate()
         )[: selectors.LIST_SIZE + 1]
     )
+    owners, teams = crm_selectors.list_choices()
     return render(
         request,
         "contracts/contract_list.html",
@@ -64,6 +66,15 @@ def contract_list(request):
             "form": form,
             "contracts": contracts[: selectors.LIST_SIZE],
             "more": len(contracts) > selectors.LIST_SIZE,
+            # The filter's selects are written out in the template from cached
+            # choices (no widget rendering, no queries); these are their values.
+            "owners": owners,
+            "teams": teams,
+            "types": list(ContractType.objects.values_list("pk", "name")),
+            "chosen": {
+                name: request.GET.get(name, "")
+                for name in ("status", "type", "owner", "team", "within_days", "sort")
+            },
         },
     )
 
@@ -307,7 +318,7 @@ def deadline_calendar(request):
     )
     start, end = weeks[0][0], weeks[-1][-1]
     contracts = (
-        Contract.objects.visible_to(request.user)
+        Contract.objects.across_visible(request.user)
         .filter(status__in=[ContractStatus.ACTIVE, ContractStatus.NOTICE_GIVEN])
         .filter(
             Q(last_notice_day__range=(start, end)) | Q(term_end__range=(start, end))
@@ -389,19 +400,23 @@ def calendar_feed(request, token: str):
         raise Http404
     today = timezone.localdate()
     start, end = today - timedelta(FEED_PAST_DAYS), today + timedelta(FEED_FUTURE_DAYS)
-    contracts = (
-        Contract.objects.visible_to(feed.user)
+    rows = (
+        Contract.objects.across_visible(feed.user)
         .filter(status__in=[ContractStatus.ACTIVE, ContractStatus.NOTICE_GIVEN])
         .filter(
             Q(last_notice_day__range=(start, end)) | Q(term_end__range=(start, end))
         )
-        .select_related("customer")
         .order_by("last_notice_day", "id")
-    )
+        .values_list(
+            "pk", "title", "last_notice_day", "term_end",
+            "customer__kind", "customer__name", "customer__number",
+        )
+    )  # fmt: skip
+    page = reverse("contracts:contract_detail", args=[0]).replace("/0/", "/{pk}/")
     with translation.override(feed.user.language):  # the subscriber's language
         body = calendar.feed(
-            contracts,
-            base_url=request.build_absolute_uri("/").rstrip("/"),
+            (calendar.FeedContract(*row) for row in rows.iterator(chunk_size=2000)),
+            url=request.build_absolute_uri("/").rstrip("/") + page,
             domain=request.get_host().split(":")[0],
         )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -77,6 +77,17 @@ def forget_permission_ids(**kwargs) -> None:
     _permission_ids.clear()
 
 
+def _scope(access, perm: str) -> str:
+    """ "none", "all" or "some" customers the user may `perm`, from their roles."""
+    if perm == "change" and not access.roles & CUSTOMER_EDIT_ROLES:
+        return "none"  # e.g. the DPO: reads, never edits
+    if Role.ADMIN in access.roles:
+        return "all"
+    if perm == "view" and Role.DPO in access.roles:
+        return "all"  # the DPO reads everything (and changes nothing, see above)
+    return "some"
+
+
 def customer_visibility(user, *, ref: str, perm: str) -> Q:
     """The one condition for "user may `perm` this customer" on a customer key.
 
@@ -85,12 +96,9 @@ def customer_visibility(user, *, ref: str, perm: str) -> Q:
     grants are an EXISTS on guardian's direct foreign-key tables (never ids as text).
     """
     access = access_of(user)
-    if perm == "change" and not access.roles & CUSTOMER_EDIT_ROLES:
-        return Q(pk__in=[])  # e.g. the DPO: reads, never edits
-    if Role.ADMIN in access.roles:
-        return Q()
-    if perm == "view" and Role.DPO in access.roles:
-        return Q()  # the DPO reads everything (and changes nothing, see above)
+    scope = _scope(access, perm)
+    if scope != "some":
+        return Q() if scope == "all" else Q(pk__in=[])
     prefix = "" if ref == "pk" else "customer__"
     condition = Q(**{f"{prefix}owner_id": user.pk})
     if access.team_ids:
@@ -112,6 +120,41 @@ def customer_visibility(user, *, ref: str, perm: str) -> Q:
             )
         )
     return condition
+
+
+def visible_customer_ids(user, *, perm: str) -> Q:
+    """The same rule as `customer_visibility`, as `customer_id IN (a UNION)`.
+
+    For rows across many customers (contract lists, the calendar feed): the
+    planner estimates a UNION of owner/team customers and grants well, and
+    reaches the rows by their customer_id index. The OR of EXISTS above is
+    estimated at half of all rows, which made it scan every contract.
+    """
+    access = access_of(user)
+    scope = _scope(access, perm)
+    if scope != "some":
+        return Q() if scope == "all" else Q(pk__in=[])
+    own = Q(owner_id=user.pk)
+    if access.team_ids:
+        own |= Q(team_id__in=sorted(access.team_ids))
+    permission_id = customer_permission_id(perm)
+    ids = (
+        Customer.objects.filter(own)
+        .order_by()
+        .values("pk")
+        .union(
+            CustomerUserObjectPermission.objects.filter(
+                user_id=user.pk, permission_id=permission_id
+            ).values("content_object_id")
+        )
+    )
+    if access.group_ids:
+        ids = ids.union(
+            CustomerGroupObjectPermission.objects.filter(
+                group_id__in=sorted(access.group_ids), permission_id=permission_id
+            ).values("content_object_id")
+        )
+    return Q(customer_id__in=ids)
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -249,6 +292,11 @@ class ChildQuerySet(models.QuerySet):
 
     def editable_by(self, user) -> ChildQuerySet:
         return self.filter(customer_visibility(user, ref="customer_id", perm="change"))
+
+    def across_visible(self, user) -> ChildQuerySet:
+        """Visible rows for lists across many customers (see visible_customer_ids);
+        for one customer's rows `visible_to` is the cheaper plan."""
+        return self.filter(visible_customer_ids(user, perm="view"))
 
 
 class Person(models.Model):

@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import (
@@ -204,8 +205,9 @@ def _city() -> Subquery:
     )
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(NamedTuple):
+    """An option of a select: unpacks as (value, label) like Django's choices."""
+
     pk: int
     label: str
 

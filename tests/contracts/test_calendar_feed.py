@@ -67,3 +67,49 @@ def test_a_deactivated_user_s_feed_is_gone(client_as, client, demo):
     client.logout()
     assert client.get(url).status_code == 404
     assert CalendarFeed.objects.count() == 1
+
+
+def test_the_writer_escapes_and_folds_as_rfc_5545_says():
+    from datetime import date
+
+    from contracts.calendar import FeedContract, feed
+
+    title = "Wartung; Prüfstände, Öfen \\ Kühlräume\nHalle 3 " + "ä" * 60
+    body = feed(
+        [
+            FeedContract(
+                7,
+                title,
+                date(2026, 3, 31),
+                None,
+                "organization",
+                "Müller, Söhne GmbH",
+                "K-000001",
+            ),
+            FeedContract(
+                8,
+                "Strom",
+                None,
+                date(2026, 12, 31),
+                "person",
+                "Erika Mustermann",
+                "K-000002",
+            ),
+        ],
+        url="https://crm.example/contracts/{pk}/",
+        domain="crm.example",
+    )
+    lines = body.split(b"\r\n")
+    assert lines[-1] == b"" and all(b"\n" not in line for line in lines)
+    assert max(len(line) for line in lines) <= 75
+    body.decode()  # folding never split a UTF-8 character
+    events = list(icalendar.Calendar.from_ical(body).walk("VEVENT"))
+    assert len(events) == 2
+    first, second = events
+    assert str(first["SUMMARY"]).endswith(f"{title} (Müller, Söhne GmbH)")
+    assert first.decoded("DTSTART") == date(2026, 3, 31)
+    assert first.decoded("DTEND") == date(2026, 4, 1)
+    assert str(first["URL"]) == "https://crm.example/contracts/7/"
+    assert str(first["UID"]) == "contract-7-notice-20260331@crm.example"
+    assert "Erika" not in body.decode()  # a private customer shows by number
+    assert "K-000002" in str(second["SUMMARY"])

@@ -271,3 +271,32 @@ def test_404_and_403_pages_use_the_layout_and_say_why(client_as, nord, sud):
     assert "Ihre Rolle erlaubt diese Seite oder Aktion nicht." in (
         forbidden.content.decode()
     )
+
+
+def test_the_union_form_for_lists_agrees_with_the_per_row_condition(demo, nord, sud):
+    """`across_visible` (customer_id IN a UNION) and `visible_to` (OR of EXISTS)
+    are the same rule in two shapes; every kind of access must agree."""
+    from accounts.models import Team
+    from crm import services
+    from crm.models import Person
+
+    from .conftest import add_person, make_customer
+
+    shared_user = make_customer(demo["ben"], "Süd", name="Persönlich geteilt AG")
+    shared_team = make_customer(demo["ben"], "Süd", name="Team geteilt AG")
+    services.customer_share(customer=shared_user, actor=demo["ben"], user=demo["anna"])
+    services.customer_share(
+        customer=shared_team, actor=demo["ben"], team=Team.objects.get(name="Nord")
+    )
+    for customer in (nord, sud, shared_user, shared_team):
+        add_person(customer, customer.owner, last_name=f"Kontakt {customer.pk}")
+    for user in demo.values():
+        per_row = set(Person.objects.visible_to(user).values_list("pk", flat=True))
+        union = set(Person.objects.across_visible(user).values_list("pk", flat=True))
+        assert union == per_row, user.username
+    anna = set(
+        Person.objects.across_visible(demo["anna"]).values_list(
+            "customer_id", flat=True
+        )
+    )
+    assert anna == {nord.pk, shared_user.pk, shared_team.pk}
