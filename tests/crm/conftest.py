@@ -7,14 +7,19 @@ from accounts.models import Team
 _numbers = itertools.count(1)
 
 
-def make_customer(owner, team_name: str, *, name: str | None = None, **fields):
-    """An organization made through the service, as a user would make it."""
+def make_customer(
+    owner, team_name: str, *, name: str | None = None, kind="organization", **fields
+):
+    """A customer made through the service, as a user would make it (a private
+    one takes `person_fields`)."""
     from crm import services
 
     fields.setdefault("status", "active")
+    person_fields = fields.pop("person_fields", None)
     return services.customer_create(
         actor=owner,
-        kind="organization",
+        kind=kind,
+        person_fields=person_fields,
         fields={
             "name": name or f"Firma {next(_numbers)} GmbH",
             "owner": owner,

@@ -1,0 +1,210 @@
+"""The one list of personal data: which models hold it, which fields, how to anonymize.
+
+The access report (Art. 15), the portability export (Art. 20), erasure (Art. 17)
+and the retention rules all work from this list, never from a list of their
+own. Adding a model with personal data means adding it here:
+tests/compliance/test_registry.py walks every installed model of the project
+and fails for one that looks personal (personal field names, a link to a
+person or customer, a history model of either) and is neither registered nor
+listed in NOT_PERSONAL with the reason.
+
+The data subject of a customer-side request is a `crm.Person`. A row is theirs
+when it names them (`via`: the ORM path to the person, e.g. the persons of an
+interaction) or when it belongs to a private customer they are (`private`: the
+path to that customer; "" for the customer itself). An organization's address
+or master data is not personal data; a private customer's is.
+History models of registered models are covered with the same fields: their
+old values are personal data too and are anonymized alongside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.apps import apps
+from django.db import models
+
+
+class Anonymize(StrEnum):
+    """How a personal field is overwritten on erasure."""
+
+    BLANK = "blank"  # "" (text fields)
+    NULL = "null"  # NULL (dates, optional fields)
+    REDACT = "redact"  # a fixed marker, where a value is required
+    EMPTY_JSON = "empty_json"  # {} (structured details)
+
+
+REDACTED = "[gelöscht]"
+
+
+class Category(StrEnum):
+    """Data categories for the access report and the processing register."""
+
+    MASTER = "master_data"
+    CONTACT = "contact_data"
+    ADDRESS = "address"
+    COMMUNICATION = "communication"
+    CONTRACT = "contract"
+    BANK = "bank_data"
+    STAFF = "staff_account"
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str  # "crm.Person"
+    category: Category
+    fields: dict[str, Anonymize]
+    via: str | None = None  # ORM path to the crm.Person named in the row
+    private: str | None = None  # ORM path to the customer, when it is a private one
+
+    @property
+    def model(self) -> type[models.Model]:
+        return apps.get_model(self.label)
+
+    @property
+    def subject_kind(self) -> str:
+        """Whose data: "person" (customer side) or "staff" (staff accounts)."""
+        return "staff" if self.via is None and self.private is None else "person"
+
+    def rows_of(self, person_id: int) -> models.QuerySet:
+        """This model's rows that hold the person's data."""
+        condition = models.Q(pk__in=[])
+        if self.via:
+            condition |= models.Q(**{self.via: person_id})
+        if self.private is not None:
+            prefix = f"{self.private}__" if self.private else ""
+            condition |= models.Q(
+                **{f"{prefix}kind": "private", f"{prefix}persons": person_id}
+            )
+        return self.model._default_manager.filter(condition).distinct()
+
+    @property
+    def history_model(self) -> type[models.Model] | None:
+        history = getattr(self.model, "history", None)
+        return getattr(history, "model", None)
+
+
+REGISTRY: tuple[Entry, ...] = (
+    Entry(
+        "crm.Person",
+        Category.CONTACT,
+        {
+            "title": Anonymize.BLANK,
+            "first_name": Anonymize.BLANK,
+            "last_name": Anonymize.REDACT,
+            "position": Anonymize.BLANK,
+            "email": Anonymize.BLANK,
+            "email_secondary": Anonymize.BLANK,
+            "phone": Anonymize.BLANK,
+            "mobile": Anonymize.BLANK,
+            "birthday": Anonymize.NULL,
+            "personal_notes": Anonymize.BLANK,
+            "search_text": Anonymize.BLANK,
+        },
+        via="pk",
+    ),
+    Entry(
+        "crm.Customer",
+        Category.MASTER,
+        {
+            "name": Anonymize.REDACT,
+            "website": Anonymize.BLANK,
+            "vat_id": Anonymize.BLANK,
+            "iban": Anonymize.BLANK,
+            "notes": Anonymize.BLANK,
+            "search_text": Anonymize.BLANK,
+        },
+        private="",  # an organization's master data is not personal
+    ),
+    Entry(
+        "crm.Address",
+        Category.ADDRESS,
+        {
+            "recipient": Anonymize.BLANK,
+            "street": Anonymize.REDACT,
+            "postcode": Anonymize.BLANK,
+            "city": Anonymize.REDACT,
+            "details": Anonymize.EMPTY_JSON,
+        },
+        private="customer",
+    ),
+    Entry(
+        "crm.Interaction",
+        Category.COMMUNICATION,
+        {"subject": Anonymize.REDACT, "text": Anonymize.BLANK},
+        via="persons",  # the persons involved
+        private="customer",  # and all of a private customer's
+    ),
+    Entry(
+        "contracts.Contract",
+        Category.CONTRACT,
+        {"notes": Anonymize.BLANK},
+        via="persons",  # responsible persons
+        private="customer",
+    ),
+    Entry(
+        "contracts.Notice",
+        Category.CONTRACT,
+        {"note": Anonymize.BLANK},
+        private="contract__customer",
+    ),
+    Entry(
+        "contracts.ContractDocument",
+        Category.CONTRACT,
+        {"title": Anonymize.REDACT},
+        private="contract__customer",
+    ),
+    Entry(
+        "contracts.DocumentVersion",
+        Category.CONTRACT,
+        {"original_name": Anonymize.REDACT},
+        private="document__contract__customer",
+    ),
+    Entry(
+        "accounts.User",
+        Category.STAFF,
+        {
+            "first_name": Anonymize.BLANK,
+            "last_name": Anonymize.BLANK,
+            "email": Anonymize.BLANK,
+        },
+        # employees: their own accounts, not customer-side requests
+    ),
+)
+
+# Models of the project that look personal by name or link but hold nothing
+# about a data subject beyond what a registered model already holds.
+NOT_PERSONAL: dict[str, str] = {
+    "accounts.Team": "a team of staff: name and manager link",
+    "crm.Tag": "labels chosen by staff",
+    "crm.CustomerUserObjectPermission": "access grants: ids of a customer and a user",
+    "crm.CustomerGroupObjectPermission": "access grants: ids of a customer and a team",
+    "contracts.ContractType": "a kind of contract and its reminder lead times",
+    "contracts.CalendarFeed": "a staff member's calendar token",
+    "contracts.Reminder": "reminder bookkeeping: ids, dates and lead times",
+    "contracts.ReminderDigest": "reminder bookkeeping: recipient and day",
+}
+
+
+def entries() -> tuple[Entry, ...]:
+    return REGISTRY
+
+
+def entry_for(model: type[models.Model]) -> Entry | None:
+    """The registry entry of a model or of its history model."""
+    for entry in REGISTRY:
+        if model is entry.model or model is entry.history_model:
+            return entry
+    return None
+
+
+def covered_labels() -> set[str]:
+    """Labels of registered models, their history models and their m2m links."""
+    labels = set()
+    for entry in REGISTRY:
+        labels.add(entry.label)
+        history = entry.history_model
+        if history is not None:
+            labels.add(history._meta.label)
+    return labels
