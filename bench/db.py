@@ -73,15 +73,18 @@ def timed(call: Callable[[], object], runs: int) -> float:
 
 
 def print_table(rows: list[dict], size_label: str) -> None:
-    """size | what | median ms | queries, then big-vs-small ratios per row kind."""
+    """size | what | median ms | queries | detail, then big-vs-small ratios."""
     width = max(len(row["page"]) for row in rows)
     print()
-    print(f"{size_label:>13} | {'page':<{width}} | {'median ms':>9} | {'queries':>7}")
-    print(f"{'-' * 13}-+-{'-' * width}-+-{'-' * 9}-+-{'-' * 7}")
+    print(
+        f"{size_label:>13} | {'page':<{width}} | {'median ms':>9} | {'queries':>7} | "
+        "detail"
+    )
+    print(f"{'-' * 13}-+-{'-' * width}-+-{'-' * 9}-+-{'-' * 7}-+-{'-' * 6}")
     for row in rows:
         print(
             f"{row['size']:>13,} | {row['page']:<{width}} | {row['median_ms']:>9.1f} | "
-            f"{row['queries']:>7}"
+            f"{row['queries']:>7} | {row.get('detail', '')}"
         )
     sizes = sorted({row["size"] for row in rows})
     if len(sizes) > 1:

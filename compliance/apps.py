@@ -4,4 +4,5 @@ from django.utils.translation import gettext_lazy as _
 
 class ComplianceConfig(AppConfig):
     name = "compliance"
-    verbose_name = _("Compliance")
+    verbose_name = _("Data protection")
+    demo_seeder = "compliance.demo.seed_demo"

@@ -1,0 +1,262 @@
+"""Data protection records: the Art. 30 register, data-subject requests, access log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from compliance.registry import Category
+
+
+class LegalBasis(models.TextChoices):
+    """Art. 6(1) GDPR."""
+
+    CONSENT = "consent", _("Consent (Art. 6(1)(a))")
+    CONTRACT = "contract", _("Contract (Art. 6(1)(b))")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation (Art. 6(1)(c))")
+    VITAL_INTERESTS = "vital_interests", _("Vital interests (Art. 6(1)(d))")
+    PUBLIC_TASK = "public_task", _("Public task (Art. 6(1)(e))")
+    LEGITIMATE_INTERESTS = (
+        "legitimate_interests",
+        _("Legitimate interests (Art. 6(1)(f))"),
+    )
+
+
+CATEGORY_CHOICES = [
+    (Category.MASTER, _("Master data")),
+    (Category.CONTACT, _("Contact data")),
+    (Category.ADDRESS, _("Addresses")),
+    (Category.COMMUNICATION, _("Communication history")),
+    (Category.CONTRACT, _("Contract data")),
+    (Category.BANK, _("Bank details")),
+    (Category.REQUESTS, _("Data-subject requests")),
+    (Category.ACCESS, _("Access log")),
+    (Category.STAFF, _("Staff accounts")),
+]
+
+
+class ProcessingActivity(models.Model):
+    """One entry of the record of processing activities (Art. 30(1) GDPR)."""
+
+    name = models.CharField(_("processing activity"), max_length=200, unique=True)
+    purpose = models.TextField(_("purpose"))
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=24, choices=LegalBasis.choices
+    )
+    legitimate_interest = models.TextField(
+        _("legitimate interest pursued"),
+        blank=True,
+        help_text=_("Required when the legal basis is legitimate interests."),
+    )
+    data_subjects = models.CharField(
+        _("categories of data subjects"), max_length=300, default="", blank=True
+    )
+    data_categories = ArrayField(
+        models.CharField(max_length=24, choices=CATEGORY_CHOICES),
+        verbose_name=_("categories of personal data"),
+        default=list,
+    )
+    recipients = models.TextField(
+        _("recipients"),
+        blank=True,
+        help_text=_(
+            "Each recipient by name, one per line (CJEU C-154/21), e.g. "
+            "“Steuerberatung Muster GmbH (accounting)”."
+        ),
+    )
+    third_countries = models.TextField(
+        _("transfers to third countries"), blank=True, help_text=_("Empty: none.")
+    )
+    retention = models.CharField(_("storage period or its criteria"), max_length=300)
+    source = models.CharField(
+        _("source of the data"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the data are not collected from the person (Art. 14)."),
+    )
+    security_measures = models.TextField(
+        _("technical and organisational measures"), blank=True
+    )
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("processing activity")
+        verbose_name_plural = _("processing activities")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:activity_edit", args=[self.pk])
+
+    def recipient_list(self) -> list[str]:
+        return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Access (Art. 15)")
+    RECTIFICATION = "rectification", _("Rectification (Art. 16)")
+    ERASURE = "erasure", _("Erasure (Art. 17)")
+    RESTRICTION = "restriction", _("Restriction (Art. 18)")
+    PORTABILITY = "portability", _("Data portability (Art. 20)")
+    OBJECTION = "objection", _("Objection (Art. 21)")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RequestChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    PHONE = "phone", _("Phone")
+    IN_PERSON = "in_person", _("In person")
+    FORM = "form", _("Web form")
+
+
+OPEN_STATUSES = (RequestStatus.OPEN, RequestStatus.IN_PROGRESS)
+
+
+class DataSubjectRequestQuerySet(models.QuerySet):
+    def open(self) -> DataSubjectRequestQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, *, today) -> DataSubjectRequestQuerySet:
+        return self.open().filter(due_on__lt=today)
+
+
+class DataSubjectRequest(models.Model):
+    """A request of a data subject (Art. 15-21), answered by Art. 12(3)'s deadline."""
+
+    number = models.CharField(_("request number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=RequestKind.choices)
+    # SET_NULL: the request outlives the person's erasure (as its tombstone's
+    # reference); `subject_name` is erased with the person.
+    person = models.ForeignKey(
+        "crm.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="data_requests",
+        verbose_name=_("person"),
+    )
+    subject_name = models.CharField(
+        _("requester as named in the request"), max_length=200
+    )
+    received_on = models.DateField(_("received on"))
+    channel = models.CharField(
+        _("received by"), max_length=16, choices=RequestChannel.choices
+    )
+    identity_checked_at = models.DateTimeField(
+        _("identity checked at"), null=True, blank=True
+    )
+    identity_method = models.CharField(
+        _("how the identity was checked"), max_length=200, blank=True
+    )
+    due_on = models.DateField(_("due on"))
+    extended = models.BooleanField(_("extended"), default=False)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=RequestStatus.choices,
+        default=RequestStatus.OPEN,
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = DataSubjectRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "number"]
+        verbose_name = _("data-subject request")
+        verbose_name_plural = _("data-subject requests")
+        indexes = [
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(status__in=["open", "in_progress"]),
+                name="request_open_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:request_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("viewed")
+    EXPORT = "export", _("exported")
+    PRINT = "print", _("printed")
+    REPORT = "report", _("access report made")
+    DOWNLOAD = "download", _("document downloaded")
+
+
+class AccessLog(models.Model):
+    """Who viewed, exported or printed whose data, and when (no copies of the data)."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    action = models.CharField(_("action"), max_length=16, choices=AccessAction.choices)
+    customer = models.ForeignKey(
+        "crm.Customer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    person = models.ForeignKey(
+        "crm.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    what = models.CharField(_("what"), max_length=100)  # a page or export, never data
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            models.Index(fields=["customer", "-at"], name="access_customer"),
+            models.Index(fields=["person", "-at"], name="access_person"),
+            models.Index(fields=["user", "-at"], name="access_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.what}"

@@ -47,6 +47,8 @@ class Category(StrEnum):
     COMMUNICATION = "communication"
     CONTRACT = "contract"
     BANK = "bank_data"
+    REQUESTS = "data_requests"
+    ACCESS = "access_log"
     STAFF = "staff_account"
 
 
@@ -162,6 +164,19 @@ REGISTRY: tuple[Entry, ...] = (
         private="document__contract__customer",
     ),
     Entry(
+        "compliance.DataSubjectRequest",
+        Category.REQUESTS,
+        {"subject_name": Anonymize.REDACT, "note": Anonymize.BLANK},
+        via="person",
+    ),
+    Entry(
+        "compliance.AccessLog",
+        Category.ACCESS,
+        {},  # who looked, when, at what: no copy of the data itself
+        via="person",
+        private="customer",
+    ),
+    Entry(
         "accounts.User",
         Category.STAFF,
         {
@@ -184,6 +199,7 @@ NOT_PERSONAL: dict[str, str] = {
     "contracts.CalendarFeed": "a staff member's calendar token",
     "contracts.Reminder": "reminder bookkeeping: ids, dates and lead times",
     "contracts.ReminderDigest": "reminder bookkeeping: recipient and day",
+    "compliance.ProcessingActivity": "the Art. 30 register describes processing",
 }
 
 

@@ -6,4 +6,14 @@ app_name = "compliance"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("register/", views.activity_list, name="activity_list"),
+    path("register/new/", views.activity_edit, name="activity_new"),
+    path("register/<int:pk>/", views.activity_edit, name="activity_edit"),
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/new/", views.request_new, name="request_new"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/update/", views.request_update, name="request_update"),
+    path("requests/<int:pk>/extend/", views.request_extend, name="request_extend"),
+    path("requests/<int:pk>/close/", views.request_close, name="request_close"),
+    path("access-log/", views.access_log, name="access_log"),
 ]

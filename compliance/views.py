@@ -1,10 +1,298 @@
-from django.shortcuts import render
+"""The DPO's pages: dashboard, Art. 30 register, requests, access log.
+
+Only the DPO and Admin may use them (role_required answers 403 to others).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles
 from accounts.permissions import role_required
+from compliance import selectors, services
+from compliance.forms import (
+    AccessLogFilterForm,
+    CloseForm,
+    ExtendForm,
+    ProcessingActivityForm,
+    RequestFilterForm,
+    RequestForm,
+    RequestUpdateForm,
+)
+from compliance.models import ProcessingActivity
+from crm.history import history_page
+from crm.services import StaleEdit
+
+dpo_only = role_required(roles.COMPLIANCE_ROLES)
 
 
-@role_required(roles.COMPLIANCE_ROLES)
+@dpo_only
+@require_GET
 def index(request):
-    """The DPO's start page (the compliance issue fills it)."""
-    return render(request, "compliance/index.html")
+    """The DPO's dashboard: requests by due date, what needs attention."""
+    today = timezone.localdate()
+    context = {
+        "today": today,
+        "counts": selectors.request_counts(today=today),
+        "requests": list(selectors.request_list(filters={})[:10]),
+    }
+    return render(request, "compliance/index.html", context)
+
+
+# --- Art. 30 register --------------------------------------------------------------
+
+
+@dpo_only
+@require_GET
+def activity_list(request):
+    activities = ProcessingActivity.objects.order_by("-active", "name")
+    return render(request, "compliance/activity_list.html", {"activities": activities})
+
+
+@dpo_only
+@require_http_methods(["GET", "POST"])
+def activity_edit(request, pk: int | None = None):
+    """Add or change an entry of the register; stale saves are refused (409)."""
+    activity = get_object_or_404(ProcessingActivity, pk=pk) if pk else None
+    form = ProcessingActivityForm(request.POST or None, instance=activity)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        try:
+            if activity is None:
+                services.activity_create(actor=request.user, fields=fields)
+            else:
+                services.activity_update(
+                    activity=activity,
+                    actor=request.user,
+                    version=form.cleaned_data["version"] or 0,
+                    fields=fields,
+                )
+        except StaleEdit as stale:
+            conflict = stale.changes
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("compliance:activity_list")
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    context = {"form": form, "activity": activity, "conflict": conflict}
+    if activity is not None:
+        context["history"], _more = history_page([activity.history.all()])
+    return render(request, "compliance/activity_form.html", context, status=status)
+
+
+# --- Data-subject requests ---------------------------------------------------------
+
+
+@dpo_only
+@require_GET
+def request_list(request):
+    form = RequestFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    context = {
+        "form": form,
+        "requests": selectors.request_list(filters=filters),
+        "today": timezone.localdate(),
+    }
+    return render(request, "compliance/request_list.html", context)
+
+
+@dpo_only
+@require_http_methods(["GET", "POST"])
+def request_new(request):
+    """Record a request as received; the due date comes from Art. 12(3)."""
+    if request.method == "POST":
+        form = RequestForm(request.POST)
+        if form.is_valid():
+            created = services.request_create(
+                actor=request.user, fields=form.service_fields()
+            )
+            messages.success(
+                request,
+                _("Request %(number)s recorded; due on %(due)s.")
+                % {"number": created.number, "due": _date(created.due_on)},
+            )
+            return redirect(created)
+        person = form.cleaned_data.get("person")
+    else:
+        # From a person's page: ?person=<id> (an id, no personal data in the URL)
+        person_id = request.GET.get("person", "")
+        person = (
+            RequestForm.base_fields["person"].queryset.filter(pk=person_id).first()
+            if person_id.isdigit()
+            else None
+        )
+        form = RequestForm(
+            initial={
+                "received_on": timezone.localdate(),
+                "person": person.pk if person else None,
+                "subject_name": person.full_name if person else "",
+            }
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "compliance/request_form.html",
+        {"form": form, "person": person},
+        status=status,
+    )
+
+
+def _date(day) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+@dpo_only
+@require_GET
+def request_detail(request, pk: int):
+    data_request = selectors.request_get(pk=pk)
+    return render(
+        request,
+        "compliance/request_detail.html",
+        _request_context(data_request, request),
+    )
+
+
+def _request_context(data_request, request, **forms) -> dict:
+    version = {"version": data_request.version}
+    context = {
+        "req": data_request,
+        "today": timezone.localdate(),
+        "update_form": RequestUpdateForm(
+            initial=version
+            | {
+                "status": data_request.status,
+                "identity_method": data_request.identity_method,
+                "note": data_request.note,
+            }
+        ),
+        "extend_form": ExtendForm(initial=version),
+        "close_form": CloseForm(initial=version),
+        "history": history_page([data_request.history.all()])[0],
+    }
+    context.update(forms)
+    return context
+
+
+@dpo_only
+@require_POST
+def request_update(request, pk: int):
+    data_request = selectors.request_get(pk=pk)
+    form = RequestUpdateForm(request.POST)
+    if form.is_valid():
+        fields = {
+            "status": form.cleaned_data["status"],
+            "note": form.cleaned_data["note"],
+            "identity_method": form.cleaned_data["identity_method"],
+        }
+        if fields["identity_method"] and not data_request.identity_checked_at:
+            fields["identity_checked_at"] = timezone.now()
+        return _apply(
+            request,
+            data_request,
+            lambda: services.request_update(
+                request=data_request,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                fields=fields,
+            ),
+            update_form=form,
+        )
+    return _invalid(request, data_request, update_form=form)
+
+
+@dpo_only
+@require_POST
+def request_extend(request, pk: int):
+    data_request = selectors.request_get(pk=pk)
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        return _apply(
+            request,
+            data_request,
+            lambda: services.request_extend(
+                request=data_request,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+                today=timezone.localdate(),
+            ),
+            extend_form=form,
+        )
+    return _invalid(request, data_request, extend_form=form)
+
+
+@dpo_only
+@require_POST
+def request_close(request, pk: int):
+    data_request = selectors.request_get(pk=pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        return _apply(
+            request,
+            data_request,
+            lambda: services.request_close(
+                request=data_request,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                status=form.cleaned_data["status"],
+                today=timezone.localdate(),
+            ),
+            close_form=form,
+        )
+    return _invalid(request, data_request, close_form=form)
+
+
+def _apply(request, data_request, write, **forms):
+    """Run a service; a refusal or a stale version shows on the page, else back."""
+    try:
+        write()
+    except services.RequestRefused as refused:
+        context = _request_context(data_request, request, **forms)
+        context["refused"] = refused.message
+        return render(request, "compliance/request_detail.html", context, status=400)
+    except StaleEdit as stale:
+        context = _request_context(data_request, request, **forms)
+        context["conflict"] = stale.changes
+        return render(request, "compliance/request_detail.html", context, status=409)
+    messages.success(request, _("Changes saved."))
+    return HttpResponseRedirect(
+        reverse("compliance:request_detail", args=[data_request.pk])
+    )
+
+
+def _invalid(request, data_request, **forms):
+    context = _request_context(data_request, request, **forms)
+    return render(request, "compliance/request_detail.html", context, status=400)
+
+
+# --- Access log --------------------------------------------------------------------
+
+
+@dpo_only
+@require_GET
+def access_log(request):
+    """Who viewed, exported or printed whose data; filters, newest first."""
+    form = AccessLogFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    before = request.GET.get("before", "")
+    rows = selectors.access_log_page(
+        filters=filters, before=int(before) if before.isdigit() else None
+    )
+    query = request.GET.copy()
+    query.pop("before", None)
+    context = {
+        "form": form,
+        "rows": rows[: selectors.LOG_PAGE],
+        "next_before": rows[selectors.LOG_PAGE - 1].pk
+        if len(rows) > selectors.LOG_PAGE
+        else None,
+        "query": query.urlencode(),
+    }
+    return render(request, "compliance/access_log.html", context)

@@ -1,7 +1,6 @@
 """Contract pages: thin, authorized through the customer's visibility (404)."""
 
 import calendar as pycalendar
-import logging
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -36,13 +35,11 @@ from contracts.models import (
     Notice,
     Reminder,
 )
+from core import access as data_access
 from crm import selectors as crm_selectors
 from crm.history import history_page
 from crm.services import StaleEdit
 
-# Who downloaded which document (no personal data in the line; issue 5 adds the
-# access log the DPO can filter).
-access_log = logging.getLogger("crm.access")
 contract_roles = role_required(roles.CONTRACT_ROLES)
 edit_roles = role_required(roles.CUSTOMER_EDIT_ROLES)
 
@@ -84,6 +81,12 @@ def contract_list(request):
 def contract_detail(request, pk: int):
     """Terms, computed dates with explanation, the current notice address."""
     contract = selectors.contract_get(user=request.user, pk=pk)
+    data_access.record(
+        user=request.user,
+        action="view",
+        what=f"contract {contract.number}",
+        customer_id=contract.customer_id,
+    )
     report = selectors.deadline_report(
         contract.terms, today=timezone.localdate(), language=get_language()
     )
@@ -266,11 +269,11 @@ def document_download(request, pk: int, version_pk: int):
     )
     if version is None:
         raise Http404
-    access_log.info(
-        "document download: user=%s contract=%s version=%s",
-        request.user.pk,
-        contract.pk,
-        version.pk,
+    data_access.record(
+        user=request.user,
+        action="download",
+        what=f"contract {contract.number}, document version {version.pk}",
+        customer_id=contract.customer_id,
     )
     response = FileResponse(
         version.file.open("rb"),

@@ -26,7 +26,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from accounts.permissions import access_of
-from accounts.roles import CUSTOMER_DELETE_ROLES, CUSTOMER_EDIT_ROLES, Role
+from accounts.roles import (
+    COMPLIANCE_ROLES,
+    CUSTOMER_DELETE_ROLES,
+    CUSTOMER_EDIT_ROLES,
+    Role,
+)
 from crm import history, quality, search
 from crm.models import (
     Address,
@@ -93,6 +98,7 @@ class Access:
     can_edit: bool
     can_delete: bool
     can_share: bool
+    keeps_data_records: bool = False  # DPO and Admin: data-subject requests
 
 
 def customer_access(*, user, customer: Customer) -> Access:
@@ -139,6 +145,7 @@ def customer_access(*, user, customer: Customer) -> Access:
         can_edit=edit,
         can_delete=edit and bool(access.roles & CUSTOMER_DELETE_ROLES),
         can_share=may_edit_role and (owns or Role.ADMIN in access.roles),
+        keeps_data_records=bool(access.roles & COMPLIANCE_ROLES),
     )
 
 

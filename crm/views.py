@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import roles
 from accounts.models import Team, User
 from accounts.permissions import access_of, has_role, role_required
+from core import access as data_access
 from crm import quality, selectors, services
 from crm.forms import (
     AddressForm,
@@ -137,6 +138,9 @@ def customer_export(request):
         .order_by("name", "pk")
         .values_list(*[column for column, _label in EXPORT_COLUMNS])
     )
+    data_access.record(
+        user=request.user, action="export", what="customer CSV export", customers=rows
+    )
     writer = csv.writer(_Echo(), delimiter=";")
     kinds, statuses = dict(CustomerKind.choices), dict(CustomerStatus.choices)
     yes, no = _("yes"), _("no")
@@ -227,6 +231,10 @@ def customer_detail(request, pk: int):
     """The customer: master data, persons, addresses, quality, timeline."""
     customer = selectors.customer_get(user=request.user, pk=pk)
     access = selectors.customer_access(user=request.user, customer=customer)
+    if not request.htmx:
+        data_access.record(
+            user=request.user, action="view", what="customer", customer_id=customer.pk
+        )
     persons = list(customer.persons.all())
     addresses = list(customer.addresses.all())
     page = selectors.timeline(customer=customer)
@@ -416,6 +424,13 @@ def person_detail(request, pk: int, person_pk: int):
     context = _timeline_context(customer, request, person=person)
     if request.htmx:
         return render(request, "crm/customer_detail.html#timeline-rows", context)
+    data_access.record(
+        user=request.user,
+        action="view",
+        what="person",
+        customer_id=customer.pk,
+        person_id=person.pk,
+    )
     context.update({"access": access, "filter_form": TimelineFilterForm()})
     return render(request, "crm/person_detail.html", context)
 

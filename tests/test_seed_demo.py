@@ -23,6 +23,11 @@ def test_seed_demo_fills_every_app_once(db):
         last_notice_day__gte=today, last_notice_day__lte=today + timedelta(60)
     )
     assert soon.exists()
+    from compliance.models import DataSubjectRequest, ProcessingActivity
+
+    assert ProcessingActivity.objects.count() == 4
+    assert DataSubjectRequest.objects.overdue(today=today).count() == 1
     call_command("seed_demo", stdout=io.StringIO())
     assert Customer.objects.count() == 43
     assert Contract.objects.count() == 24
+    assert DataSubjectRequest.objects.count() == 3

@@ -227,6 +227,12 @@ EMAIL_BACKEND = (
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CRM <crm@localhost>")
 # The address links in e-mails point to (reminders are sent outside a request).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Data protection: where views record who viewed or exported whose data
+# (core.access), and the company's German state for public holidays in GDPR
+# deadlines (empty: nationwide holidays only; e.g. "BY", "NW").
+ACCESS_RECORDER = "compliance.services.access_record"
+COMPANY_LAND = os.environ.get("COMPANY_LAND", "")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security headers: a strict Content-Security-Policy, no inline script or style ---

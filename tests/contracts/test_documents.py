@@ -1,7 +1,6 @@
 """Contract documents: type checked by content, versions, safe and logged downloads."""
 
 import io
-import logging
 import zipfile
 
 import pytest
@@ -84,19 +83,25 @@ def test_too_large_files_are_refused(client_as, nord_contract, settings):
 
 
 def test_download_is_an_attachment_permission_checked_and_logged(
-    client_as, nord_contract, sud_contract, caplog
+    client_as, demo, nord_contract, sud_contract
 ):
+    from compliance.models import AccessLog
+
     upload(client_as("anna"), nord_contract, "Vertrag.pdf", PDF)
     version = DocumentVersion.objects.get()
     url = reverse("contracts:document_download", args=[nord_contract.pk, version.pk])
-    with caplog.at_level(logging.INFO, logger="crm.access"):
-        response = client_as("dora").get(url)
+    response = client_as("dora").get(url)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["Content-Type"] == "application/pdf"
     assert "sandbox" in response["Content-Security-Policy"]
     assert b"".join(response.streaming_content) == PDF
-    assert f"version={version.pk}" in caplog.text
+    logged = AccessLog.objects.get(action="download")
+    assert (logged.user, logged.customer_id) == (
+        demo["dora"],
+        nord_contract.customer_id,
+    )
+    assert f"document version {version.pk}" in logged.what
     # another team: 404, also through someone else's contract id
     assert client_as("ben").get(url).status_code == 404
     wrong = reverse("contracts:document_download", args=[sud_contract.pk, version.pk])

@@ -16,9 +16,9 @@ LIST_QUERIES = 3
 DEEP_LIST_QUERIES = 4
 # user, roles+teams, customers, persons
 SEARCH_QUERIES = 4
-# user, roles+teams, customer (+tags), grants, persons, addresses, timeline,
-# the persons to tick in the "log a contact" form
-DETAIL_QUERIES = 8
+# user, roles+teams, customer (+tags), grants, the access log entry, persons,
+# addresses, timeline, the persons to tick in the "log a contact" form
+DETAIL_QUERIES = 9
 
 
 def grow(demo, count: int) -> None:

@@ -1,0 +1,94 @@
+"""Demo data protection records: the Art. 30 register of a small CRM user and a
+few data-subject requests (one overdue), so that dora's pages have content."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from compliance import services
+from compliance.models import DataSubjectRequest, ProcessingActivity
+from crm.models import Person
+
+REGISTER = [
+    {
+        "name": "Kundenbetreuung und Vertragsverwaltung",
+        "purpose": "Anbahnung, Durchführung und Verwaltung von Verträgen mit Kunden; "
+        "Kommunikation mit Ansprechpartnern.",
+        "legal_basis": "contract",
+        "data_subjects": "Kunden, Ansprechpartner von Kunden, Interessenten",
+        "data_categories": [
+            "master_data",
+            "contact_data",
+            "address",
+            "communication",
+            "contract",
+        ],
+        "recipients": "Hosting: Muster Rechenzentrum GmbH, Frankfurt "
+        "(Auftragsverarbeiter)",
+        "retention": "Bis zum Ende der Geschäftsbeziehung; Handelsbriefe 6 Jahre, "
+        "Buchungsbelege 8 Jahre ab Ende des Kalenderjahres (§ 257 HGB, § 147 AO)",
+        "source": "Bei der betroffenen Person oder ihrem Arbeitgeber erhoben",
+    },
+    {
+        "name": "Buchhaltung und Rechnungsstellung",
+        "purpose": "Rechnungen, Zahlungsverkehr und gesetzliche Aufbewahrung.",
+        "legal_basis": "legal_obligation",
+        "data_subjects": "Kunden",
+        "data_categories": ["master_data", "address", "bank_data", "contract"],
+        "recipients": "Steuerberatung Beispiel & Partner mbB, Köln\nFinanzamt (auf "
+        "Anforderung)",
+        "retention": "Buchungsbelege 8 Jahre, Bücher 10 Jahre ab Ende des "
+        "Kalenderjahres",
+    },
+    {
+        "name": "E-Mail-Newsletter",
+        "purpose": "Information über eigene Produkte und Veranstaltungen.",
+        "legal_basis": "consent",
+        "data_subjects": "Ansprechpartner, die eingewilligt haben",
+        "data_categories": ["contact_data"],
+        "recipients": "Versanddienstleister: Beispiel Mail GmbH, Berlin",
+        "retention": "Bis zum Widerruf; Nachweis der Einwilligung 3 Jahre danach",
+        "source": "Anmeldung mit Double-Opt-in",
+    },
+    {
+        "name": "Bearbeitung von Betroffenenanfragen",
+        "purpose": "Erfüllung der Rechte nach Art. 15-21 DSGVO.",
+        "legal_basis": "legal_obligation",
+        "data_subjects": "Antragsteller",
+        "data_categories": ["data_requests", "access_log"],
+        "retention": "3 Jahre nach Abschluss der Anfrage",
+    },
+]
+
+
+def seed_demo(context: dict) -> str:
+    """seed_demo step: the register and three requests, once."""
+    if context.get("users_only") or ProcessingActivity.objects.exists():
+        return "compliance skipped"
+    dora = User.objects.get(username="dora")
+    for fields in REGISTER:
+        services.activity_create(actor=dora, fields=fields)
+    today = timezone.localdate()
+    persons = list(Person.objects.order_by("pk")[:3])
+    made = 0
+    for person, kind, days_ago in zip(
+        persons, ["access", "erasure", "objection"], [40, 20, 3], strict=False
+    ):
+        services.request_create(
+            actor=dora,
+            fields={
+                "kind": kind,
+                "person": person,
+                "subject_name": person.full_name,
+                "received_on": today - timedelta(days=days_ago),
+                "channel": "email",
+            },
+        )
+        made += 1
+    return (
+        f"{len(REGISTER)} processing activities, {made} requests "
+        f"({DataSubjectRequest.objects.overdue(today=today).count()} overdue)"
+    )

@@ -1,0 +1,178 @@
+"""Forms of the DPO's pages: the Art. 30 register, requests, the access log filter."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from compliance.models import (
+    CATEGORY_CHOICES,
+    AccessAction,
+    LegalBasis,
+    ProcessingActivity,
+    RequestChannel,
+    RequestKind,
+    RequestStatus,
+)
+from core.forms import DATE_INPUT
+from crm.models import Person
+
+
+class ProcessingActivityForm(forms.ModelForm):
+    """An entry of the Art. 30 register; `version` guards against lost updates."""
+
+    data_categories = forms.MultipleChoiceField(
+        label=_("categories of personal data"),
+        choices=CATEGORY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ProcessingActivity
+        fields = [
+            "name",
+            "purpose",
+            "legal_basis",
+            "legitimate_interest",
+            "data_subjects",
+            "data_categories",
+            "recipients",
+            "third_countries",
+            "retention",
+            "source",
+            "security_measures",
+            "active",
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+            "legitimate_interest": forms.Textarea(attrs={"rows": 2}),
+            "recipients": forms.Textarea(attrs={"rows": 3}),
+            "third_countries": forms.Textarea(attrs={"rows": 2}),
+            "security_measures": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        basis = cleaned.get("legal_basis")
+        if (
+            basis == LegalBasis.LEGITIMATE_INTERESTS
+            and not cleaned.get("legitimate_interest", "").strip()
+        ):
+            self.add_error(
+                "legitimate_interest",
+                _("Name the legitimate interest (Art. 13(1)(d) GDPR)."),
+            )
+        return cleaned
+
+    def service_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class RequestForm(forms.Form):
+    """A new data-subject request, as received."""
+
+    kind = forms.ChoiceField(label=_("kind"), choices=RequestKind.choices)
+    person = forms.ModelChoiceField(
+        label=_("person"),
+        queryset=Person.objects.select_related("customer"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    subject_name = forms.CharField(
+        label=_("requester as named in the request"), max_length=200
+    )
+    received_on = forms.DateField(label=_("received on"), widget=DATE_INPUT)
+    channel = forms.ChoiceField(label=_("received by"), choices=RequestChannel.choices)
+    identity_method = forms.CharField(
+        label=_("how the identity was checked"),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: not checked yet. Ask only for what is needed."),
+    )
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea)
+
+    def clean_received_on(self):
+        received = self.cleaned_data["received_on"]
+        if received > timezone.localdate():
+            raise forms.ValidationError(
+                _("A request cannot be received in the future.")
+            )
+        return received
+
+    def service_fields(self) -> dict:
+        fields = dict(self.cleaned_data)
+        if fields["identity_method"]:
+            fields["identity_checked_at"] = timezone.now()
+        return fields
+
+
+class RequestUpdateForm(forms.Form):
+    """Working on an open request: status, identity check, note."""
+
+    status = forms.ChoiceField(
+        label=_("status"),
+        choices=[
+            (RequestStatus.OPEN, RequestStatus.OPEN.label),
+            (RequestStatus.IN_PROGRESS, RequestStatus.IN_PROGRESS.label),
+        ],
+    )
+    identity_method = forms.CharField(
+        label=_("how the identity was checked"), max_length=200, required=False
+    )
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ExtendForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason for the extension"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The person must be told of it, with the reasons."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CloseForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (RequestStatus.DONE, RequestStatus.DONE.label),
+            (RequestStatus.REJECTED, RequestStatus.REJECTED.label),
+        ]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RequestFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("status"),
+        required=False,
+        choices=[("", _("Open")), ("all", _("All")), *RequestStatus.choices],
+    )
+    kind = forms.ChoiceField(
+        label=_("kind"), required=False, choices=[("", _("All")), *RequestKind.choices]
+    )
+
+
+class AccessLogFilterForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("user"), required=False, queryset=User.objects.order_by("username")
+    )
+    action = forms.ChoiceField(
+        label=_("action"),
+        required=False,
+        choices=[("", _("All")), *AccessAction.choices],
+    )
+    customer = forms.CharField(
+        label=_("customer number"), required=False, max_length=20
+    )
+    person = forms.IntegerField(label=_("person (id)"), required=False, min_value=1)
+    since = forms.DateField(label=_("from"), required=False, widget=DATE_INPUT)
+    until = forms.DateField(label=_("until"), required=False, widget=DATE_INPUT)

@@ -1,0 +1,75 @@
+"""Reads of the compliance pages (DPO and Admin only; the views check the role)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from compliance.models import AccessLog, DataSubjectRequest, RequestStatus
+
+LOG_PAGE = 50
+
+
+def request_list(*, filters: dict) -> QuerySet[DataSubjectRequest]:
+    """Requests by due date (open ones unless asked otherwise)."""
+    queryset = DataSubjectRequest.objects.select_related(
+        "person__customer", "handled_by"
+    )
+    status = filters.get("status") or ""
+    if status == "":
+        queryset = queryset.open()
+    elif status != "all":
+        queryset = queryset.filter(status=status)
+    if filters.get("kind"):
+        queryset = queryset.filter(kind=filters["kind"])
+    return queryset.order_by("due_on", "number")
+
+
+def request_get(*, pk: int) -> DataSubjectRequest:
+    return get_object_or_404(
+        DataSubjectRequest.objects.select_related("person__customer", "handled_by"),
+        pk=pk,
+    )
+
+
+def request_counts(*, today: date) -> dict[str, int]:
+    """Open and overdue requests, for the dashboard."""
+    open_requests = DataSubjectRequest.objects.open()
+    return {
+        "open": open_requests.count(),
+        "overdue": open_requests.filter(due_on__lt=today).count(),
+        "due_this_week": open_requests.filter(
+            due_on__gte=today, due_on__lte=date.fromordinal(today.toordinal() + 7)
+        ).count(),
+        "closed": DataSubjectRequest.objects.exclude(
+            status__in=[RequestStatus.OPEN, RequestStatus.IN_PROGRESS]
+        ).count(),
+    }
+
+
+def access_log_page(*, filters: dict, before: int | None) -> list[AccessLog]:
+    """Newest first, keyset-paged by id; LOG_PAGE + 1 rows (the last says "more")."""
+    queryset = AccessLog.objects.select_related("user", "customer", "person")
+    if filters.get("user"):
+        queryset = queryset.filter(user=filters["user"])
+    if filters.get("action"):
+        queryset = queryset.filter(action=filters["action"])
+    if filters.get("customer"):
+        queryset = queryset.filter(customer__number=filters["customer"].strip())
+    if filters.get("person"):
+        queryset = queryset.filter(person_id=filters["person"])
+    zone = timezone.get_current_timezone()
+    if filters.get("since"):
+        queryset = queryset.filter(
+            at__gte=datetime.combine(filters["since"], time.min, zone)
+        )
+    if filters.get("until"):
+        queryset = queryset.filter(
+            at__lte=datetime.combine(filters["until"], time.max, zone)
+        )
+    if before:
+        queryset = queryset.filter(pk__lt=before)
+    return list(queryset.order_by("-id")[: LOG_PAGE + 1])

@@ -1,0 +1,186 @@
+"""Every write of the compliance app: one transaction each, with the acting user."""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from compliance import deadlines
+from compliance.models import (
+    AccessLog,
+    DataSubjectRequest,
+    ProcessingActivity,
+    RequestStatus,
+)
+from contracts.selectors import public_holidays
+from core import audit
+from crm.services import lock_version
+
+
+class RequestRefused(Exception):
+    """A change the request's state or the law does not allow; `message` says why
+    (translated, for the page)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def company_holidays(year: int) -> Container[date]:
+    """Public holidays of the company's Land (settings.COMPANY_LAND) around `year`."""
+    return public_holidays(year, settings.COMPANY_LAND or None)
+
+
+# --- Access log --------------------------------------------------------------------
+
+
+def access_record(
+    *,
+    user: User,
+    action: str,
+    what: str,
+    customer_id: int | None = None,
+    person_id: int | None = None,
+    customers: QuerySet | None = None,
+) -> None:
+    """Write access log rows (settings.ACCESS_RECORDER; called through core.access).
+
+    For an export, one row per exported customer in a single INSERT ... SELECT
+    from the export's own query, so the log is as exact as the export.
+    """
+    if customers is None:
+        AccessLog.objects.create(
+            user=user,
+            action=action,
+            what=what[:100],
+            customer_id=customer_id,
+            person_id=person_id,
+        )
+        return
+    ids = customers.order_by().values(logged_customer=F("pk"))
+    sql, params = ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO compliance_accesslog (at, user_id, action, what, customer_id)"
+            f" SELECT now(), %s, %s, %s, logged_customer FROM ({sql}) AS visible",
+            [user.pk, action, what[:100], *params],
+        )
+
+
+# --- Record of processing activities (Art. 30) -------------------------------------
+
+
+@transaction.atomic
+def activity_create(*, actor: User, fields: dict) -> ProcessingActivity:
+    """Add a processing activity to the Art. 30 register."""
+    activity = ProcessingActivity(**fields)
+    audit.save(activity, actor=actor)
+    return activity
+
+
+@transaction.atomic
+def activity_update(
+    *, activity: ProcessingActivity, actor: User, version: int, fields: dict
+) -> ProcessingActivity:
+    """Save changes made on `version`; refuse when someone saved meanwhile."""
+    locked = lock_version(activity, version)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.version = version + 1
+    audit.save(locked, actor=actor)
+    return locked
+
+
+# --- Data-subject requests (Art. 12, 15-21) ----------------------------------------
+
+
+@transaction.atomic
+def request_create(*, actor: User, fields: dict) -> DataSubjectRequest:
+    """Open a request; its due date follows Art. 12(3) from the day of receipt."""
+    received: date = fields["received_on"]
+    request = DataSubjectRequest(
+        number=audit.next_number("compliance_request_number_seq", "DS"),
+        due_on=deadlines.answer_due(received, company_holidays(received.year)),
+        handled_by=actor,
+        **fields,
+    )
+    audit.save(request, actor=actor)
+    return request
+
+
+@transaction.atomic
+def request_update(
+    *, request: DataSubjectRequest, actor: User, version: int, fields: dict
+) -> DataSubjectRequest:
+    """Change status, identity check, note or person; closing sets the day."""
+    locked = lock_version(request, version)
+    if not locked.is_open:
+        raise RequestRefused(_("The request is closed."))
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if "received_on" in fields:
+        locked.due_on = _due(locked)
+    if not locked.is_open:
+        locked.closed_on = fields.get("closed_on") or timezone.localdate()
+    locked.version = version + 1
+    audit.save(locked, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def request_extend(
+    *,
+    request: DataSubjectRequest,
+    actor: User,
+    version: int,
+    reason: str,
+    today: date,
+) -> DataSubjectRequest:
+    """Extend by two further months (Art. 12(3) s. 2): once, with a reason, and
+    only while the first month runs (the person must be told within it)."""
+    locked = lock_version(request, version)
+    if not locked.is_open:
+        raise RequestRefused(_("The request is closed."))
+    if locked.extended:
+        raise RequestRefused(_("The request has already been extended."))
+    if today > locked.due_on:
+        raise RequestRefused(
+            _("Too late: an extension must be told within the first month.")
+        )
+    if not reason.strip():
+        raise RequestRefused(_("An extension needs its reasons (Art. 12(3) GDPR)."))
+    locked.extended = True
+    locked.extension_reason = reason.strip()
+    locked.due_on = _due(locked)
+    locked.version = version + 1
+    audit.save(locked, actor=actor, reason=_("Extended by two months"))
+    return locked
+
+
+def _due(request: DataSubjectRequest) -> date:
+    received = request.received_on
+    holidays = company_holidays(received.year)
+    if request.extended:
+        return deadlines.extended_due(received, holidays)
+    return deadlines.answer_due(received, holidays)
+
+
+def request_close(
+    *, request: DataSubjectRequest, actor: User, version: int, status: str, today: date
+) -> DataSubjectRequest:
+    """Mark a request done or rejected on `today`."""
+    if status not in (RequestStatus.DONE, RequestStatus.REJECTED):
+        raise RequestRefused(_("A request is closed as done or rejected."))
+    return request_update(
+        request=request,
+        actor=actor,
+        version=version,
+        fields={"status": status, "closed_on": today},
+    )
