@@ -260,3 +260,88 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.what}"
+
+
+class Erasure(models.Model):
+    """The tombstone of an erasure (Art. 17): when, by which request, by whom.
+
+    No personal data: counts per model, and the day the last retention hold
+    ends. `person_ref` is the anonymized row's id, so that the daily task can
+    finish the erasure when the holds end.
+    """
+
+    request = models.ForeignKey(
+        DataSubjectRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="erasures",
+        verbose_name=_("request"),
+    )
+    person_ref = models.PositiveBigIntegerField(_("person (anonymized id)"))
+    erased_at = models.DateTimeField(_("erased at"), auto_now_add=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    counts = models.JSONField(_("rows anonymized"), default=dict)
+    completed_at = models.DateTimeField(
+        _("completed at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while retention holds keep data restricted."),
+    )
+
+    class Meta:
+        ordering = ["-erased_at"]
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+
+    def __str__(self) -> str:
+        return f"{self.erased_at:%Y-%m-%d} #{self.person_ref}"
+
+
+class RetentionHold(models.Model):
+    """Data an erasure keeps, restricted, while a statutory retention duty runs."""
+
+    erasure = models.ForeignKey(Erasure, on_delete=models.CASCADE, related_name="holds")
+    label = models.CharField(_("record type"), max_length=100)  # "contracts.Contract"
+    object_id = models.PositiveBigIntegerField()
+    reason = models.CharField(_("retention duty"), max_length=200)
+    until = models.DateField(
+        _("held until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: while the contract runs (then six years)."),
+    )
+    extended_until = models.DateField(
+        _("hold extended until"),
+        null=True,
+        blank=True,
+        help_text=_("For open tax assessments (§ 147(3) AO)."),
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["until", "id"]
+        verbose_name = _("retention hold")
+        verbose_name_plural = _("retention holds")
+        indexes = [
+            models.Index(
+                fields=["until"],
+                condition=models.Q(released_at__isnull=True),
+                name="hold_open_until",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} #{self.object_id} → {self.ends_on}"
+
+    @property
+    def ends_on(self):
+        """The first day the data may go (the later of the duty and a manual hold)."""
+        if self.until is None:
+            return None
+        return max(self.until, self.extended_until or self.until)

@@ -141,9 +141,14 @@ REGISTRY: tuple[Entry, ...] = (
     Entry(
         "contracts.Contract",
         Category.CONTRACT,
-        {"notes": Anonymize.BLANK},
-        via="persons",  # responsible persons
-        private="customer",
+        {"title": Anonymize.REDACT, "notes": Anonymize.BLANK},
+        private="customer",  # a private customer's contracts
+    ),
+    Entry(
+        "contracts.Contract_persons",
+        Category.CONTRACT,
+        {},  # a contact named as responsible: the link, not the org's contract
+        via="person",
     ),
     Entry(
         "contracts.Notice",
@@ -200,6 +205,7 @@ NOT_PERSONAL: dict[str, str] = {
     "contracts.Reminder": "reminder bookkeeping: ids, dates and lead times",
     "contracts.ReminderDigest": "reminder bookkeeping: recipient and day",
     "compliance.ProcessingActivity": "the Art. 30 register describes processing",
+    "compliance.Erasure": "the tombstone: ids, counts and who erased, no data",
 }
 
 

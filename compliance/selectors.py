@@ -73,3 +73,18 @@ def access_log_page(*, filters: dict, before: int | None) -> list[AccessLog]:
     if before:
         queryset = queryset.filter(pk__lt=before)
     return list(queryset.order_by("-id")[: LOG_PAGE + 1])
+
+
+def plan_counts(plan) -> list[tuple[str, int, int]]:
+    """(what, erased now, held) per registered model with rows of the person."""
+    from django.apps import apps
+
+    held = plan.held_ids
+    rows = []
+    for label, ids in plan.rows.items():
+        if not ids:
+            continue
+        model = apps.get_model(label)
+        kept = len([pk for pk in ids if pk in held[label]])
+        rows.append((str(model._meta.verbose_name_plural), len(ids) - kept, kept))
+    return rows

@@ -13,10 +13,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from compliance import deadlines
+from compliance.erasure import person_erase
 from compliance.models import (
     AccessLog,
     DataSubjectRequest,
+    Erasure,
     ProcessingActivity,
+    RequestKind,
     RequestStatus,
 )
 from contracts.selectors import public_holidays
@@ -184,3 +187,38 @@ def request_close(
         version=version,
         fields={"status": status, "closed_on": today},
     )
+
+
+@transaction.atomic
+def request_erase(
+    *, request: DataSubjectRequest, actor: User, version: int, today: date
+) -> Erasure:
+    """Carry out an erasure request: erase the person (holds restrict instead),
+    then close the request with a note that names no personal data."""
+    locked = lock_version(request, version)
+    if not locked.is_open:
+        raise RequestRefused(_("The request is closed."))
+    if locked.kind != RequestKind.ERASURE:
+        raise RequestRefused(_("Only an erasure request erases data."))
+    if locked.person_id is None:
+        raise RequestRefused(_("Link the request to a person first."))
+    if locked.identity_checked_at is None:
+        raise RequestRefused(
+            _("Check the requester's identity first (Art. 12(6) GDPR).")
+        )
+    erasure = person_erase(
+        person=locked.person, request=locked, actor=actor, today=today
+    )
+    locked.refresh_from_db()  # its requester's name went with the erasure
+    held = erasure.holds.count()
+    locked.status = RequestStatus.DONE
+    locked.closed_on = today
+    locked.note = (
+        _("Erased. %(held)s records are restricted until their retention ends.")
+        % {"held": held}
+        if held
+        else _("Erased completely.")
+    )
+    locked.version = version + 1
+    audit.save(locked, actor=actor, reason=_("Erased"))
+    return erasure

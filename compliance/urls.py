@@ -15,5 +15,6 @@ urlpatterns = [
     path("requests/<int:pk>/update/", views.request_update, name="request_update"),
     path("requests/<int:pk>/extend/", views.request_extend, name="request_extend"),
     path("requests/<int:pk>/close/", views.request_close, name="request_close"),
+    path("requests/<int:pk>/erase/", views.request_erase, name="request_erase"),
     path("access-log/", views.access_log, name="access_log"),
 ]

@@ -6,7 +6,7 @@ Only the DPO and Admin may use them (role_required answers 403 to others).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import roles
 from accounts.permissions import role_required
 from compliance import selectors, services
+from compliance.erasure import erasure_plan
 from compliance.forms import (
     AccessLogFilterForm,
     CloseForm,
@@ -296,3 +297,46 @@ def access_log(request):
         "query": query.urlencode(),
     }
     return render(request, "compliance/access_log.html", context)
+
+
+@dpo_only
+@require_http_methods(["GET", "POST"])
+def request_erase(request, pk: int):
+    """Before confirming, exactly what is erased now and what is held until when."""
+    data_request = selectors.request_get(pk=pk)
+    if data_request.person is None:
+        raise Http404
+    today = timezone.localdate()
+    refused = None
+    if request.method == "POST":
+        version = request.POST.get("version", "")
+        try:
+            erasure = services.request_erase(
+                request=data_request,
+                actor=request.user,
+                version=int(version) if version.isdigit() else -1,
+                today=today,
+            )
+        except services.RequestRefused as refusal:
+            refused = refusal.message
+        except StaleEdit:
+            refused = _("The request changed meanwhile; check the plan again.")
+        else:
+            held = erasure.holds.count()
+            messages.success(
+                request,
+                _("Erased; %(held)s records stay restricted until their holds end.")
+                % {"held": held}
+                if held
+                else _("Erased completely."),
+            )
+            return redirect(data_request)
+    plan = erasure_plan(data_request.person, today=today)
+    context = {
+        "req": data_request,
+        "plan": plan,
+        "counts": selectors.plan_counts(plan),
+        "refused": refused,
+    }
+    status = 400 if refused else 200
+    return render(request, "compliance/erasure_plan.html", context, status=status)

@@ -119,7 +119,9 @@ def customer_visibility(user, *, ref: str, perm: str) -> Q:
                 permission_id=permission_id,
             )
         )
-    return condition
+    # A restricted customer (Art. 18) is stored, not used: hidden from everyone
+    # but the DPO and Admin.
+    return condition & Q(**{f"{prefix}restricted_until__isnull": True})
 
 
 def visible_customer_ids(user, *, perm: str) -> Q:
@@ -139,7 +141,7 @@ def visible_customer_ids(user, *, perm: str) -> Q:
         own |= Q(team_id__in=sorted(access.team_ids))
     permission_id = customer_permission_id(perm)
     ids = (
-        Customer.objects.filter(own)
+        Customer.objects.filter(own, restricted_until__isnull=True)
         .order_by()
         .values("pk")
         .union(
@@ -154,7 +156,8 @@ def visible_customer_ids(user, *, perm: str) -> Q:
                 group_id__in=sorted(access.group_ids), permission_id=permission_id
             ).values("content_object_id")
         )
-    return Q(customer_id__in=ids)
+    # Grants name customers by id only: restricted ones are taken out here.
+    return Q(customer_id__in=ids) & Q(customer__restricted_until__isnull=True)
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -214,6 +217,11 @@ class Customer(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     next_review_on = models.DateField(
         _("next data review"), default=default_next_review
+    )
+    # Art. 18 restriction: an erasure that a retention duty holds back. Until
+    # then only the DPO and Admin see the customer (compliance erases it then).
+    restricted_until = models.DateField(
+        _("restricted until"), null=True, blank=True, editable=False
     )
     # Lost updates: a save must name the version it was edited from.
     version = models.PositiveIntegerField(_("version"), default=1)

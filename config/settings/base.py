@@ -138,6 +138,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contracts.send_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Erase what a retention hold kept, the day the hold ends (Art. 17, § 35 BDSG).
+    "erasures-complete": {
+        "task": "compliance.erasures_complete",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

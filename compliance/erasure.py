@@ -1,0 +1,317 @@
+"""Erasure (Art. 17) with retention holds (Art. 17(3)(b), § 35(3) BDSG, Art. 18).
+
+Everything works from the registry (compliance/registry.py):
+
+- `erasure_plan(person, today)` lists, per registered model, the rows that hold
+  the person's data, and which of them a statutory retention duty holds back
+  (§ 257 HGB, § 147 AO: business letters - contracts, notices, letters and
+  e-mails - six years from the end of their calendar year; a running contract
+  is held while it runs). The DPO sees this plan before confirming.
+- `person_erase` anonymizes every registered field of every row that is not
+  held, in the live tables *and* in their history tables (old values are
+  personal data too), with QuerySet.update() on purpose: a new history row
+  would copy the data again. What is held stays, restricted: a private customer
+  is hidden from everyone but the DPO and Admin until the last hold ends. The
+  tombstone (Erasure) says when, by which request and by whom, without
+  personal data.
+- `erasures_complete(today)` (daily task) anonymizes held rows whose hold has
+  ended and lifts the restriction when nothing is held any more.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compliance.deadlines import Record, retention_ends
+from compliance.models import Erasure, RetentionHold
+from compliance.registry import REDACTED, REGISTRY, Anonymize, Entry
+from contracts.models import Contract, ContractStatus
+from crm.models import Customer, Interaction, Person
+
+LETTER_KINDS = ("letter", "email")  # business letters sent or received
+# While a private customer's records are held, what identifies them in those
+# records stays too (restricted): the name and the postal address.
+KEPT_WHILE_HELD: dict[str, set[str]] = {
+    "crm.Person": {"title", "first_name", "last_name"},
+    "crm.Customer": {"name"},
+    "crm.Address": {"recipient", "street", "postcode", "city", "details"},
+}
+
+
+@dataclass(frozen=True)
+class Hold:
+    label: str
+    object_id: int
+    description: str
+    reason: str
+    until: date | None  # None: while the contract runs
+
+
+@dataclass
+class ErasurePlan:
+    person: Person
+    rows: dict[str, list[int]] = field(default_factory=dict)  # label -> ids
+    holds: list[Hold] = field(default_factory=list)
+
+    @property
+    def held_ids(self) -> dict[str, set[int]]:
+        held = defaultdict(set)
+        for hold in self.holds:
+            held[hold.label].add(hold.object_id)
+        return held
+
+    @property
+    def restricted_until(self) -> date | None:
+        """The day the last hold ends (a running contract: not known yet)."""
+        if not self.holds:
+            return None
+        if any(hold.until is None for hold in self.holds):
+            return date.max
+        return max(hold.until for hold in self.holds)
+
+    def erased_counts(self) -> dict[str, int]:
+        held = self.held_ids
+        return {
+            label: len([pk for pk in ids if pk not in held[label]])
+            for label, ids in self.rows.items()
+        }
+
+
+def _person_entries() -> list[Entry]:
+    return [entry for entry in REGISTRY if entry.subject_kind == "person"]
+
+
+def erasure_plan(person: Person, *, today: date) -> ErasurePlan:
+    """What erasing the person would anonymize now, and what is held until when."""
+    plan = ErasurePlan(person=person)
+    for entry in _person_entries():
+        plan.rows[entry.label] = list(
+            entry.rows_of(person.pk).order_by("pk").values_list("pk", flat=True)
+        )
+    plan.holds = _holds(person, plan, today=today)
+    return plan
+
+
+def _holds(person: Person, plan: ErasurePlan, *, today: date) -> list[Hold]:
+    holds = []
+    contracts = Contract.objects.filter(pk__in=plan.rows.get("contracts.Contract", []))
+    for contract in contracts.filter(customer__kind="private"):
+        running = contract.status in (
+            ContractStatus.ACTIVE,
+            ContractStatus.NOTICE_GIVEN,
+        )
+        ended = contract.term_end or contract.updated_at.date()
+        until = None if running else retention_ends(ended, Record.BUSINESS_LETTER)
+        holds.append(
+            Hold(
+                "contracts.Contract",
+                contract.pk,
+                f"{contract.number} {contract.title}",
+                _("Contract: business letter (§ 257 HGB), six years after it ends"),
+                until,
+            )
+        )
+        # Its notices and documents are kept with it.
+        for notice in contract.notices.all():
+            letter_end = retention_ends(
+                timezone.localtime(notice.received_at).date(), Record.BUSINESS_LETTER
+            )
+            holds.append(
+                Hold(
+                    "contracts.Notice",
+                    notice.pk,
+                    f"{contract.number}: {_('notice')}",
+                    _("Notice: business letter (§ 257 HGB)"),
+                    None if until is None else max(until, letter_end),
+                )
+            )
+        for document in contract.documents.prefetch_related("versions"):
+            holds.append(
+                Hold(
+                    "contracts.ContractDocument",
+                    document.pk,
+                    f"{contract.number}: {document.title}",
+                    _("Contract document (§ 257 HGB)"),
+                    until,
+                )
+            )
+            holds.extend(
+                Hold(
+                    "contracts.DocumentVersion",
+                    version.pk,
+                    f"{contract.number}: {document.title} v{version.number}",
+                    _("Contract document (§ 257 HGB)"),
+                    until,
+                )
+                for version in document.versions.all()
+            )
+    letters = Interaction.objects.filter(
+        pk__in=plan.rows.get("crm.Interaction", []), kind__in=LETTER_KINDS
+    )
+    for letter in letters:
+        until = retention_ends(
+            timezone.localtime(letter.occurred_at).date(), Record.BUSINESS_LETTER
+        )
+        if until > today:
+            holds.append(
+                Hold(
+                    "crm.Interaction",
+                    letter.pk,
+                    f"{letter.get_kind_display()} {letter.occurred_at:%d.%m.%Y}",
+                    _("Business letter sent or received (§ 257 HGB)"),
+                    until,
+                )
+            )
+    return holds
+
+
+def _values(entry: Entry, model, keep: set[str]) -> dict:
+    """The anonymized values of the entry's fields that `model` has."""
+    names = {f.name for f in model._meta.concrete_fields}
+    values = {}
+    for name, how in entry.fields.items():
+        if name in keep or name not in names:
+            continue
+        values[name] = {
+            Anonymize.BLANK: "",
+            Anonymize.NULL: None,
+            Anonymize.REDACT: REDACTED,
+            Anonymize.EMPTY_JSON: {},
+        }[how]
+    return values
+
+
+def _anonymize(entry: Entry, ids: list[int], keep: set[str] = frozenset()) -> int:
+    """Overwrite the entry's fields of these rows and of all their history rows."""
+    if not ids:
+        return 0
+    # QuerySet.update() on purpose: a history row would copy the data again.
+    values = _values(entry, entry.model, keep)
+    if values:
+        entry.model._default_manager.filter(pk__in=ids).update(**values)
+    history = entry.history_model
+    if history is not None:
+        old_values = _values(entry, history, keep)
+        if old_values:
+            history.objects.filter(id__in=ids).update(**old_values)
+    return len(ids)
+
+
+@transaction.atomic
+def person_erase(*, person: Person, request, actor, today: date) -> Erasure:
+    """Erase the person now as far as the law allows; restrict what is held."""
+    plan = erasure_plan(person, today=today)
+    held = plan.held_ids
+    private = person.customer if person.customer.kind == "private" else None
+    keep_identity = bool(plan.holds) and private is not None
+    for entry in _person_entries():
+        ids = [pk for pk in plan.rows[entry.label] if pk not in held[entry.label]]
+        keep = KEPT_WHILE_HELD.get(entry.label, set()) if keep_identity else set()
+        _anonymize(entry, ids, keep)
+    erasure = Erasure.objects.create(
+        request=request,
+        person_ref=person.pk,
+        erased_by=actor,
+        counts=plan.erased_counts(),
+        completed_at=None if plan.holds else timezone.now(),
+    )
+    RetentionHold.objects.bulk_create(
+        RetentionHold(
+            erasure=erasure,
+            label=hold.label,
+            object_id=hold.object_id,
+            reason=hold.reason,
+            until=hold.until,
+        )
+        for hold in plan.holds
+    )
+    if private is not None:
+        Customer.objects.filter(pk=private.pk).update(
+            restricted_until=plan.restricted_until if plan.holds else None,
+            status="former",
+        )
+    return erasure
+
+
+@transaction.atomic
+def erasures_complete(*, today: date) -> int:
+    """Erase held data whose hold ended; lift restrictions with nothing held.
+
+    Holds of running contracts get their day once the contract has ended.
+    Returns how many holds were released.
+    """
+    _date_running_holds()
+    due = (
+        RetentionHold.objects.select_for_update()
+        .filter(released_at__isnull=True, until__lte=today)
+        .filter(Q(extended_until__isnull=True) | Q(extended_until__lte=today))
+    )
+    by_label = defaultdict(list)
+    holds = list(due)
+    for hold in holds:
+        by_label[hold.label].append(hold.object_id)
+    entries = {entry.label: entry for entry in _person_entries()}
+    for label, ids in by_label.items():
+        _anonymize(entries[label], ids)
+    RetentionHold.objects.filter(pk__in=[h.pk for h in holds]).update(
+        released_at=timezone.now()
+    )
+    for erasure in Erasure.objects.filter(
+        completed_at__isnull=True, holds__in=holds
+    ).distinct():
+        _finish_if_free(erasure)
+    return len(holds)
+
+
+def _date_running_holds() -> None:
+    """A held contract that has ended now: six years from the end of its year."""
+    for hold in RetentionHold.objects.filter(
+        released_at__isnull=True, until__isnull=True, label="contracts.Contract"
+    ):
+        contract = Contract.objects.filter(pk=hold.object_id).first()
+        if contract is None or contract.status in (
+            ContractStatus.ACTIVE,
+            ContractStatus.NOTICE_GIVEN,
+        ):
+            continue
+        ended = contract.term_end or contract.updated_at.date()
+        until = retention_ends(ended, Record.BUSINESS_LETTER)
+        RetentionHold.objects.filter(
+            erasure=hold.erasure,
+            released_at__isnull=True,
+            until__isnull=True,
+            label__in=[
+                "contracts.Contract",
+                "contracts.ContractDocument",
+                "contracts.DocumentVersion",
+                "contracts.Notice",
+            ],
+        ).update(until=until)
+
+
+def _finish_if_free(erasure: Erasure) -> None:
+    if erasure.holds.filter(released_at__isnull=True).exists():
+        latest = erasure.holds.filter(released_at__isnull=True).aggregate(
+            last=Max("until")
+        )["last"]
+        Customer.objects.filter(kind="private", persons__pk=erasure.person_ref).update(
+            restricted_until=latest or date.max
+        )
+        return
+    entries = {entry.label: entry for entry in _person_entries()}
+    person_id = erasure.person_ref
+    for label in KEPT_WHILE_HELD:
+        entry = entries[label]
+        _anonymize(entry, list(entry.rows_of(person_id).values_list("pk", flat=True)))
+    Customer.objects.filter(kind="private", persons__pk=person_id).update(
+        restricted_until=None
+    )
+    erasure.completed_at = timezone.now()
+    erasure.save(update_fields=["completed_at"])
