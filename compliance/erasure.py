@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance.deadlines import Record, retention_ends
-from compliance.models import Erasure, RetentionHold
+from compliance.models import AccessReport, Erasure, RetentionHold
 from compliance.registry import REDACTED, REGISTRY, Anonymize, Entry
 from contracts.models import Contract, ContractStatus
 from crm.models import Customer, Interaction, Person
@@ -232,6 +232,12 @@ def person_erase(*, person: Person, request, actor, today: date) -> Erasure:
         )
         for hold in plan.holds
     )
+    # Reports made for the person are copies of their data: gone with it.
+    for report in AccessReport.objects.filter(person=person):
+        for file in (report.pdf, report.json):
+            if file:
+                file.delete(save=False)
+        AccessReport.objects.filter(pk=report.pk).update(pdf="", json="")
     if private is not None:
         Customer.objects.filter(pk=private.pk).update(
             restricted_until=plan.restricted_until if plan.holds else None,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -97,6 +100,10 @@ class ProcessingActivity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("compliance:activity_edit", args=[self.pk])
+
+    def category_labels(self) -> list[str]:
+        labels = dict(CATEGORY_CHOICES)
+        return [str(labels.get(c, c)) for c in self.data_categories]
 
     def recipient_list(self) -> list[str]:
         return [line.strip() for line in self.recipients.splitlines() if line.strip()]
@@ -345,3 +352,66 @@ class RetentionHold(models.Model):
         if self.until is None:
             return None
         return max(self.until, self.extended_until or self.until)
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being made")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def report_path(report: AccessReport, filename: str) -> str:
+    # A random name: the file is a copy of a person's data, served only by a view.
+    return f"access-reports/{uuid.uuid4().hex}{Path(filename).suffix}"
+
+
+class AccessReport(models.Model):
+    """An access report (Art. 15) with its portable export (Art. 20), made by a task."""
+
+    request = models.ForeignKey(
+        DataSubjectRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("request"),
+    )
+    person = models.ForeignKey(
+        "crm.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    language = models.CharField(_("language"), max_length=8, default="de")
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=ReportStatus.choices,
+        default=ReportStatus.QUEUED,
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    pdf = models.FileField(_("PDF"), upload_to=report_path, blank=True)
+    json = models.FileField(_("JSON"), upload_to=report_path, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("access report")
+        verbose_name_plural = _("access reports")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("compliance:report_detail", args=[self.pk])

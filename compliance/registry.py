@@ -206,6 +206,7 @@ NOT_PERSONAL: dict[str, str] = {
     "contracts.ReminderDigest": "reminder bookkeeping: recipient and day",
     "compliance.ProcessingActivity": "the Art. 30 register describes processing",
     "compliance.Erasure": "the tombstone: ids, counts and who erased, no data",
+    "compliance.AccessReport": "the report job; its files are deleted with the person",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Container
 from datetime import date
 
@@ -15,10 +16,13 @@ from accounts.models import User
 from compliance import deadlines
 from compliance.erasure import person_erase
 from compliance.models import (
+    AccessAction,
     AccessLog,
+    AccessReport,
     DataSubjectRequest,
     Erasure,
     ProcessingActivity,
+    ReportStatus,
     RequestKind,
     RequestStatus,
 )
@@ -222,3 +226,70 @@ def request_erase(
     locked.version = version + 1
     audit.save(locked, actor=actor, reason=_("Erased"))
     return erasure
+
+
+# --- Access report (Art. 15) and portable export (Art. 20) ---------------------------
+
+
+@transaction.atomic
+def access_report_request(
+    *, request: DataSubjectRequest, actor: User, language: str
+) -> AccessReport:
+    """Queue the report of the request's person; a Celery task makes it."""
+    from compliance.tasks import access_report_task
+
+    if request.person_id is None:
+        raise RequestRefused(_("Link the request to a person first."))
+    report = AccessReport.objects.create(
+        request=request, person=request.person, requested_by=actor, language=language
+    )
+    transaction.on_commit(lambda: access_report_task.delay(report.pk))
+    return report
+
+
+def _progress(report: AccessReport, percent: int, **fields) -> None:
+    # Each step committed on its own: the page polling the report sees it.
+    AccessReport.objects.filter(pk=report.pk).update(progress=percent, **fields)
+
+
+def access_report_build(*, report_id: int) -> AccessReport | None:
+    """Make the PDF and JSON of a queued report (run by the task; idempotent)."""
+    from django.core.files.base import ContentFile
+    from pypdf import PdfReader
+
+    from compliance import report as builder
+
+    report = AccessReport.objects.select_related("person__customer").get(pk=report_id)
+    if report.status == ReportStatus.DONE or report.person is None:
+        return report
+    _progress(report, 5, status=ReportStatus.RUNNING)
+    try:
+        collected = builder.collect(report.person, language=report.language)
+        _progress(report, 30)
+        report.json.save("report.json", ContentFile(builder.json_bytes(collected)))
+        _progress(report, 40)
+        pdf = builder.render(collected)
+        _progress(report, 90)
+        report.pdf.save("report.pdf", ContentFile(pdf))
+    except Exception as error:  # shown to the DPO; the task may be retried
+        _progress(report, 0, status=ReportStatus.FAILED, error=repr(error)[:2000])
+        raise
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    _progress(
+        report,
+        100,
+        status=ReportStatus.DONE,
+        pages=pages,
+        finished_at=timezone.now(),
+        error="",
+    )
+    person = report.person
+    access_record(
+        user=report.requested_by,
+        action=AccessAction.REPORT,
+        what=f"access report {report.pk}",
+        customer_id=person.customer_id,
+        person_id=person.pk,
+    )
+    report.refresh_from_db()
+    return report

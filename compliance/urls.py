@@ -16,5 +16,12 @@ urlpatterns = [
     path("requests/<int:pk>/extend/", views.request_extend, name="request_extend"),
     path("requests/<int:pk>/close/", views.request_close, name="request_close"),
     path("requests/<int:pk>/erase/", views.request_erase, name="request_erase"),
+    path("requests/<int:pk>/report/", views.report_new, name="report_new"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path(
+        "reports/<int:pk>/<str:kind>/",
+        views.report_download,
+        name="report_download",
+    ),
     path("access-log/", views.access_log, name="access_log"),
 ]

@@ -6,7 +6,7 @@ Only the DPO and Admin may use them (role_required answers 403 to others).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,8 @@ from compliance.forms import (
     RequestForm,
     RequestUpdateForm,
 )
-from compliance.models import ProcessingActivity
+from compliance.models import AccessReport, ProcessingActivity, ReportStatus
+from core import access as data_access
 from crm.history import history_page
 from crm.services import StaleEdit
 
@@ -340,3 +341,63 @@ def request_erase(request, pk: int):
     }
     status = 400 if refused else 200
     return render(request, "compliance/erasure_plan.html", context, status=status)
+
+
+# --- Access report ------------------------------------------------------------------
+
+
+@dpo_only
+@require_POST
+def report_new(request, pk: int):
+    """Queue the access report of the request's person (made by a Celery task)."""
+    data_request = selectors.request_get(pk=pk)
+    language = request.POST.get("language", "de")
+    if language not in {"de", "en"}:
+        language = "de"
+    try:
+        report = services.access_report_request(
+            request=data_request, actor=request.user, language=language
+        )
+    except services.RequestRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(data_request)
+    return redirect(report)
+
+
+@dpo_only
+@require_GET
+def report_detail(request, pk: int):
+    """The report's progress (polled by htmx while it is made) and its downloads."""
+    report = get_object_or_404(
+        AccessReport.objects.select_related("request", "person"), pk=pk
+    )
+    template = "compliance/report_detail.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, {"report": report})
+
+
+@dpo_only
+@require_GET
+def report_download(request, pk: int, kind: str):
+    """The PDF or JSON as an attachment; every download is logged."""
+    report = get_object_or_404(AccessReport, pk=pk, status=ReportStatus.DONE)
+    file = report.pdf if kind == "pdf" else report.json
+    if not file:
+        raise Http404
+    data_access.record(
+        user=request.user,
+        action="export",
+        what=f"access report {report.pk} ({kind})",
+        customer_id=report.person.customer_id if report.person else None,
+        person_id=report.person_id,
+    )
+    number = report.request.number if report.request else report.pk
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=True,
+        filename=f"auskunft-{number}.{kind}",
+        content_type="application/pdf" if kind == "pdf" else "application/json",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -238,6 +238,17 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # deadlines (empty: nationwide holidays only; e.g. "BY", "NW").
 ACCESS_RECORDER = "compliance.services.access_record"
 COMPANY_LAND = os.environ.get("COMPANY_LAND", "")
+# The controller (Art. 4(7) GDPR) as it signs access reports, and the authority
+# a person may complain to (Art. 15(1)(f)); lines separated by "\n".
+COMPANY_NAME = os.environ.get("COMPANY_NAME", "Kundenbuch Demo GmbH")
+COMPANY_ADDRESS = os.environ.get(
+    "COMPANY_ADDRESS", "Musterstraße 1\n10115 Berlin"
+).replace("\\n", "\n")
+SUPERVISORY_AUTHORITY = os.environ.get(
+    "SUPERVISORY_AUTHORITY",
+    "Berliner Beauftragte für Datenschutz und Informationsfreiheit, "
+    "Alt-Moabit 59-61, 10555 Berlin",
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security headers: a strict Content-Security-Policy, no inline script or style ---

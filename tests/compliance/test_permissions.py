@@ -26,6 +26,7 @@ def urls(demo):
         ("post", reverse("compliance:request_update", args=[pk])),
         ("post", reverse("compliance:request_extend", args=[pk])),
         ("post", reverse("compliance:request_close", args=[pk])),
+        ("post", reverse("compliance:report_new", args=[pk])),
         ("get", reverse("compliance:activity_list")),
         ("get", reverse("compliance:activity_new")),
         ("get", reverse("compliance:activity_edit", args=[activity.pk])),

@@ -1,0 +1,235 @@
+"""The access report (Art. 15) and portable export (Art. 20) of one person.
+
+`collect(person)` walks the registry: every registered model's rows of the
+person, the change history of those rows, and who accessed their data, plus the
+information Art. 15(1) asks for from the Art. 30 register. `as_json` is the
+export (structure: compliance/report.schema.json, documented in the README);
+`render` makes the PDF (cover letter, contents, page numbers) with WeasyPrint.
+Long lists are blocks, not tables: WeasyPrint lays out long tables several
+times slower.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from compliance.models import ProcessingActivity
+from compliance.registry import REGISTRY, Entry
+from core.pdf import render_pdf
+from crm.history import history_page
+from crm.models import Address, Person
+
+FORMAT = "kundenbuch-access-report/1"
+SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
+# Bookkeeping columns that say nothing about the person.
+SKIPPED = {"search_text", "version", "password"}
+
+
+@dataclass
+class Section:
+    model: str
+    category: str
+    title: str
+    labels: dict[str, str]
+    rows: list[dict] = field(default_factory=list)
+
+    def display_rows(self) -> list[list[tuple[str, object]]]:
+        """(label, value) pairs of each row, empty values left out (for the PDF)."""
+        return [
+            [
+                (self.labels[name], value)
+                for name, value in row["values"].items()
+                if value is not None and value != ""
+            ]
+            for row in self.rows
+        ]
+
+
+@dataclass
+class Report:
+    person: Person
+    generated_at: datetime
+    language: str
+    address: Address | None
+    sections: list[Section]
+    history: list  # crm.history.ChangeEntry
+    activities: list[ProcessingActivity]
+
+
+def _value(obj: models.Model, model_field: models.Field):
+    if model_field.is_relation:
+        related = getattr(obj, model_field.name)
+        return None if related is None else str(related)
+    if model_field.choices:
+        return getattr(obj, f"get_{model_field.name}_display")()
+    value = getattr(obj, model_field.attname)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _section(entry: Entry, person_id: int) -> Section:
+    model = entry.model
+    shown = [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in SKIPPED and not f.name.endswith("_ptr")
+    ]
+    section = Section(
+        model=entry.label,
+        category=str(entry.category),
+        title=str(model._meta.verbose_name_plural),
+        labels={f.name: str(f.verbose_name) for f in shown},
+    )
+    related = [f.name for f in shown if f.is_relation]
+    queryset = entry.rows_of(person_id).select_related(*related).order_by("pk")
+    for obj in queryset.iterator(chunk_size=500):
+        section.rows.append(
+            {"id": obj.pk, "values": {f.name: _value(obj, f) for f in shown}}
+        )
+    return section
+
+
+def collect(person: Person, *, language: str = "de") -> Report:
+    """Everything the system holds about the person, from the registry."""
+    with translation.override(language):
+        entries = [e for e in REGISTRY if e.subject_kind == "person"]
+        sections = [_section(entry, person.pk) for entry in entries]
+        histories = []
+        for entry, section in zip(entries, sections, strict=True):
+            history = entry.history_model
+            ids = [row["id"] for row in section.rows]
+            if history is not None and ids:
+                histories.append(history.objects.filter(id__in=ids))
+        changes, _more = (
+            history_page(histories, limit=100_000) if histories else ([], 0)
+        )
+        customer = person.customer
+        address = (
+            customer.addresses.current()
+            .filter(purpose__in=["postal", "billing"])
+            .order_by("-purpose")
+            .first()
+        )
+        return Report(
+            person=person,
+            generated_at=timezone.now(),
+            language=language,
+            address=address,
+            sections=[s for s in sections if s.rows],
+            history=changes,
+            activities=list(ProcessingActivity.objects.filter(active=True)),
+        )
+
+
+def rights() -> list[str]:
+    return [
+        _("Rectification of inaccurate data (Art. 16 GDPR)"),
+        _("Erasure (Art. 17 GDPR)"),
+        _("Restriction of processing (Art. 18 GDPR)"),
+        _("Data portability (Art. 20 GDPR)"),
+        _("Objection to processing (Art. 21 GDPR), to direct marketing at any time"),
+        _("Withdrawal of a consent at any time, for the future (Art. 7(3) GDPR)"),
+    ]
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def as_json(report: Report) -> dict:
+    """The portable export: structured, machine-readable (Art. 20)."""
+    with translation.override(report.language):
+        return {
+            "format": FORMAT,
+            "generated_at": report.generated_at.isoformat(),
+            "language": report.language,
+            "subject": {
+                "person_id": report.person.pk,
+                "name": report.person.full_name,
+                "customer_number": report.person.customer.number,
+            },
+            "information": {
+                "controller": settings.COMPANY_NAME,
+                "purposes": [
+                    {
+                        "name": activity.name,
+                        "purpose": activity.purpose,
+                        "legal_basis": activity.get_legal_basis_display(),
+                        "categories": activity.data_categories,
+                        "recipients": activity.recipient_list(),
+                        "third_countries": activity.third_countries,
+                        "retention": activity.retention,
+                        "source": activity.source,
+                    }
+                    for activity in report.activities
+                ],
+                "rights": rights(),
+                "complaint": settings.SUPERVISORY_AUTHORITY,
+                "automated_decisions": _("No automated decision-making or profiling."),
+            },
+            "records": [
+                {
+                    "model": section.model,
+                    "category": section.category,
+                    "title": section.title,
+                    "labels": section.labels,
+                    "rows": [
+                        {
+                            "id": row["id"],
+                            "values": {k: _plain(v) for k, v in row["values"].items()},
+                        }
+                        for row in section.rows
+                    ],
+                }
+                for section in report.sections
+            ],
+            "history": [
+                {
+                    "when": entry.when.isoformat(),
+                    "who": str(entry.who),
+                    "what": str(entry.what),
+                    "record": str(entry.record),
+                    "action": entry.action,
+                    "changes": [
+                        {"field": str(c.label), "old": str(c.old), "new": str(c.new)}
+                        for c in entry.changes
+                    ],
+                }
+                for entry in report.history
+            ],
+        }
+
+
+def json_bytes(report: Report) -> bytes:
+    return json.dumps(as_json(report), ensure_ascii=False, indent=1).encode()
+
+
+def render(report: Report) -> bytes:
+    """The PDF: cover letter at the current postal address, contents, page numbers."""
+    context = {
+        "report": report,
+        "person": report.person,
+        "address": report.address,
+        "company_name": settings.COMPANY_NAME,
+        "company_address": settings.COMPANY_ADDRESS.split("\n"),
+        "authority": settings.SUPERVISORY_AUTHORITY,
+        "rights": rights,
+        "today": timezone.localdate(),
+    }
+    return render_pdf("compliance/report.html", context, language=report.language)

@@ -1,0 +1,176 @@
+"""The access report: every registered model's data, a readable PDF, a valid JSON."""
+
+import io
+import json
+from datetime import UTC, datetime
+
+import jsonschema
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from compliance import services
+from compliance.models import AccessLog, AccessReport
+from compliance.registry import REGISTRY
+from compliance.report import SCHEMA_PATH
+from crm import services as crm_services
+
+from .conftest import open_request
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def erika_full(demo, erika):
+    from tests.contracts.conftest import make_contract
+
+    anna = demo["anna"]
+    customer = erika.customer
+    crm_services.person_update(
+        person=erika, actor=anna,
+        fields={"email": "erika@example.org", "phone": "+49 30 1234567",
+                "salutation": "ms"},
+    )  # fmt: skip
+    crm_services.address_create(
+        customer=customer, actor=anna,
+        fields={"purpose": "postal", "street": "Lindenweg 5", "postcode": "50667",
+                "city": "Köln", "country": "DE"},
+    )  # fmt: skip
+    for number in range(3):
+        crm_services.interaction_create(
+            customer=customer, actor=anna, persons=[erika],
+            fields={"kind": "call", "direction": "in",
+                    "occurred_at": datetime(2025, 5, 2 + number, 10, tzinfo=UTC),
+                    "subject": f"Rückfrage Tarif {number}"},
+        )  # fmt: skip
+    make_contract(customer, anna, title="Strom Haushalt")
+    services.activity_create(
+        actor=demo["dora"],
+        fields={"name": "Kundenbetreuung", "purpose": "Verträge erfüllen",
+                "legal_basis": "contract", "data_categories": ["contact_data"],
+                "recipients": "Muster Rechenzentrum GmbH",
+                "retention": "6 Jahre nach Vertragsende"},
+    )  # fmt: skip
+    return erika
+
+
+def made_report(demo, person, django_capture_on_commit_callbacks, language="de"):
+    request = open_request(demo["dora"], person=person)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        report = services.access_report_request(
+            request=request, actor=demo["dora"], language=language
+        )
+    assert len(queued) == 1 and report.status == "queued"  # nothing made yet
+    return services.access_report_build(report_id=report.pk)
+
+
+def test_the_report_holds_every_registered_model_s_rows_of_the_person(
+    demo, erika_full, django_capture_on_commit_callbacks
+):
+    report = made_report(demo, erika_full, django_capture_on_commit_callbacks)
+    assert report.status == "done" and report.progress == 100
+    data = json.loads(report.json.read())
+    jsonschema.validate(data, json.loads(SCHEMA_PATH.read_text()))
+    sections = {section["model"]: section for section in data["records"]}
+    for entry in REGISTRY:
+        if entry.subject_kind != "person":
+            continue
+        rows = entry.rows_of(erika_full.pk)
+        if entry.label == "compliance.AccessLog":  # the report's own, logged after
+            rows = rows.exclude(what=f"access report {report.pk}")
+        ids = sorted(rows.values_list("pk", flat=True))
+        if ids:
+            assert sorted(r["id"] for r in sections[entry.label]["rows"]) == ids
+        else:
+            assert entry.label not in sections
+    expected = {"crm.Person", "crm.Customer", "crm.Address", "crm.Interaction",
+                "contracts.Contract", "compliance.DataSubjectRequest"}  # fmt: skip
+    assert expected <= set(sections)
+    person = sections["crm.Person"]["rows"][0]["values"]
+    assert person["email"] == "erika@example.org"
+    assert any(c["field"] for e in data["history"] for c in e["changes"])
+    purposes = data["information"]["purposes"]
+    assert purposes[0]["recipients"] == ["Muster Rechenzentrum GmbH"]
+    assert "Berlin" in data["information"]["complaint"]
+
+
+def test_the_pdf_shows_name_address_and_interactions_with_page_numbers(
+    demo, erika_full, django_capture_on_commit_callbacks
+):
+    report = made_report(demo, erika_full, django_capture_on_commit_callbacks)
+    reader = PdfReader(io.BytesIO(report.pdf.read()))
+    pages = [page.extract_text() for page in reader.pages]
+    text = "\n".join(pages)
+    assert report.pages == len(pages) >= 4
+    assert "Erika Muster" in pages[0] and "Lindenweg 5" in pages[0]
+    assert "50667 Köln" in pages[0] and "Sehr geehrte Frau Muster" in pages[0]
+    assert "Inhalt" in pages[1]
+    for number in range(3):
+        assert f"Rückfrage Tarif {number}" in text
+    assert "Strom Haushalt" in text and "Muster Rechenzentrum GmbH" in text
+    assert f"Seite 1 von {len(pages)}" in pages[0]
+    # made and logged: who made a report of whom
+    logged = AccessLog.objects.get(action="report")
+    assert (logged.user, logged.person) == (demo["dora"], erika_full)
+
+
+def test_the_report_speaks_english_when_asked(
+    demo, erika_full, django_capture_on_commit_callbacks
+):
+    report = made_report(
+        demo, erika_full, django_capture_on_commit_callbacks, language="en"
+    )
+    first = PdfReader(io.BytesIO(report.pdf.read())).pages[0].extract_text()
+    assert "Dear Ms Muster" in first and "Page 1 of" in first
+
+
+def test_the_dpo_queues_a_report_and_downloads_it(
+    client_as, demo, erika_full, django_capture_on_commit_callbacks
+):
+    request = open_request(demo["dora"], person=erika_full)
+    dora = client_as("dora")
+    with django_capture_on_commit_callbacks(execute=False):
+        response = dora.post(
+            reverse("compliance:report_new", args=[request.pk]), {"language": "de"}
+        )
+    report = AccessReport.objects.get()
+    assert response["Location"] == report.get_absolute_url()
+    page = dora.get(report.get_absolute_url())
+    assert 'hx-trigger="every 1s"' in page.content.decode()  # polls while queued
+    services.access_report_build(report_id=report.pk)
+    partial = dora.get(report.get_absolute_url(), headers={"HX-Request": "true"})
+    assert "download-pdf" in partial.content.decode()
+    assert "<html" not in partial.content.decode()
+    pdf = dora.get(reverse("compliance:report_download", args=[report.pk, "pdf"]))
+    assert pdf["Content-Disposition"].startswith("attachment;")
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert AccessLog.objects.filter(action="export", person=erika_full).count() == 1
+    for name in ("anna", "maria"):
+        assert client_as(name).get(report.get_absolute_url()).status_code == 403
+        url = reverse("compliance:report_download", args=[report.pk, "json"])
+        assert client_as(name).get(url).status_code == 403
+
+
+def test_erasure_deletes_the_person_s_reports(
+    demo, erika_full, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    report = made_report(demo, erika_full, django_capture_on_commit_callbacks)
+    path = report.pdf.path
+    request = open_request(demo["dora"], person=erika_full, kind="erasure")
+    request = services.request_update(
+        request=request, actor=demo["dora"], version=1,
+        fields={"identity_checked_at": timezone.now()},
+    )  # fmt: skip
+    services.request_erase(
+        request=request, actor=demo["dora"], version=2, today=timezone.localdate()
+    )
+    report.refresh_from_db()
+    assert not report.pdf and not report.json
+    import os
+
+    assert not os.path.exists(path)
