@@ -42,7 +42,8 @@ test: install
 bench: install
 	@set -e; eval "$$($(BIN)/python -m config.services env)"; \
 	$(BIN)/python -m bench.customers; \
-	$(BIN)/python -m bench.contracts
+	$(BIN)/python -m bench.contracts; \
+	$(BIN)/python -m bench.report
 
 lint: install
 	$(BIN)/ruff format --check .

@@ -20,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from compliance.models import ProcessingActivity
@@ -42,16 +43,39 @@ class Section:
     labels: dict[str, str]
     rows: list[dict] = field(default_factory=list)
 
-    def display_rows(self) -> list[list[tuple[str, object]]]:
-        """(label, value) pairs of each row, empty values left out (for the PDF)."""
+    def common(self) -> list[tuple[str, object]]:
+        """(label, value) of the fields every row has the same value in: said once."""
+        if len(self.rows) < 2:
+            return []
+        first = self.rows[0]["values"]
         return [
-            [
-                (self.labels[name], value)
-                for name, value in row["values"].items()
-                if value is not None and value != ""
-            ]
-            for row in self.rows
+            (self.labels[name], value)
+            for name, value in first.items()
+            if value not in (None, "")
+            and all(row["values"][name] == value for row in self.rows[1:])
         ]
+
+    def display_rows(self) -> list[str]:
+        """Each row as one line of "label: value" (the PDF: one text run per row,
+        which WeasyPrint lays out many times faster than a box per field)."""
+        same = {label for label, _value in self.common()}
+        lines = []
+        for row in self.rows:
+            parts = [
+                f"{self.labels[name]}: {_shown(value)}"
+                for name, value in row["values"].items()
+                if value not in (None, "") and self.labels[name] not in same
+            ]
+            lines.append(" · ".join(parts))
+        return lines
+
+
+def _shown(value) -> str:
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
 
 
 @dataclass
