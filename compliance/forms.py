@@ -10,6 +10,8 @@ from accounts.models import User
 from compliance.models import (
     CATEGORY_CHOICES,
     AccessAction,
+    ConsentPurpose,
+    ConsentSource,
     LegalBasis,
     ProcessingActivity,
     RequestChannel,
@@ -176,3 +178,8 @@ class AccessLogFilterForm(forms.Form):
     person = forms.IntegerField(label=_("person (id)"), required=False, min_value=1)
     since = forms.DateField(label=_("from"), required=False, widget=DATE_INPUT)
     until = forms.DateField(label=_("until"), required=False, widget=DATE_INPUT)
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("purpose"), choices=ConsentPurpose.choices)
+    source = forms.ChoiceField(label=_("given by"), choices=ConsentSource.choices)

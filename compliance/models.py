@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from pathlib import Path
 
@@ -36,6 +37,7 @@ CATEGORY_CHOICES = [
     (Category.COMMUNICATION, _("Communication history")),
     (Category.CONTRACT, _("Contract data")),
     (Category.BANK, _("Bank details")),
+    (Category.CONSENT, _("Consents")),
     (Category.REQUESTS, _("Data-subject requests")),
     (Category.ACCESS, _("Access log")),
     (Category.STAFF, _("Staff accounts")),
@@ -415,3 +417,119 @@ class AccessReport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("compliance:report_detail", args=[self.pk])
+
+
+class ConsentPurpose(models.TextChoices):
+    NEWSLETTER = "newsletter", _("E-mail newsletter")
+    PHONE_MARKETING = "phone_marketing", _("Phone marketing")
+
+
+# E-mail advertising needs double opt-in as proof (§ 7(2) Nr. 2 UWG, BGH I ZR
+# 164/09); a confirmation e-mail proves nothing for phone calls.
+DOUBLE_OPT_IN = frozenset({ConsentPurpose.NEWSLETTER})
+
+
+class ConsentSource(models.TextChoices):
+    WEB_FORM = "web_form", _("Web form")
+    PHONE = "phone", _("Phone call")
+    PAPER = "paper", _("Signed form")
+    IN_PERSON = "in_person", _("In person")
+    EMAIL = "email", _("E-mail")
+
+
+class ConsentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    GRANTED = "granted", _("Given")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Not confirmed in time")
+
+
+class ConsentText(models.Model):
+    """The wording shown when a consent is asked for, by version (Art. 7(1) proof)."""
+
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose)
+    version = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("wording"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["purpose", "-version"]
+        verbose_name = _("consent wording")
+        verbose_name_plural = _("consent wordings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purpose", "version"], name="consent_text_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} v{self.version}"
+
+
+def new_consent_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ConsentQuerySet(models.QuerySet):
+    def effective(self) -> ConsentQuerySet:
+        """Consents that allow the processing now: given (and confirmed)."""
+        return self.filter(status=ConsentStatus.GRANTED)
+
+
+class Consent(models.Model):
+    """A person's consent to one purpose; its history is the proof."""
+
+    person = models.ForeignKey(
+        "crm.Person",
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("person"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ConsentStatus, default=ConsentStatus.PENDING
+    )
+    text = models.ForeignKey(
+        ConsentText,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("wording agreed to"),
+    )
+    source = models.CharField(_("source"), max_length=12, choices=ConsentSource)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    requested_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("given at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_via = models.CharField(_("withdrawn via"), max_length=20, blank=True)
+    # NULL, not "": unique, and only the waiting double opt-ins have one.
+    confirm_token = models.CharField(max_length=64, unique=True, null=True)  # noqa: DJ001
+    withdraw_token = models.CharField(
+        max_length=64, unique=True, default=new_consent_token
+    )
+
+    history = HistoricalRecords(excluded_fields=["confirm_token", "withdraw_token"])
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["purpose", "-requested_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            # At most one open consent per person and purpose; after a
+            # withdrawal a new one is a new row, the old stays as proof.
+            models.UniqueConstraint(
+                fields=["person", "purpose"],
+                condition=models.Q(status__in=["pending", "granted"]),
+                name="consent_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {self.get_status_display()}"

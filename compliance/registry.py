@@ -47,6 +47,7 @@ class Category(StrEnum):
     COMMUNICATION = "communication"
     CONTRACT = "contract"
     BANK = "bank_data"
+    CONSENT = "consents"
     REQUESTS = "data_requests"
     ACCESS = "access_log"
     STAFF = "staff_account"
@@ -169,6 +170,12 @@ REGISTRY: tuple[Entry, ...] = (
         private="document__contract__customer",
     ),
     Entry(
+        "compliance.Consent",
+        Category.CONSENT,
+        {"withdrawn_via": Anonymize.BLANK},  # the proof itself names no one
+        via="person",
+    ),
+    Entry(
         "compliance.DataSubjectRequest",
         Category.REQUESTS,
         {"subject_name": Anonymize.REDACT, "note": Anonymize.BLANK},
@@ -207,6 +214,7 @@ NOT_PERSONAL: dict[str, str] = {
     "compliance.ProcessingActivity": "the Art. 30 register describes processing",
     "compliance.Erasure": "the tombstone: ids, counts and who erased, no data",
     "compliance.AccessReport": "the report job; its files are deleted with the person",
+    "compliance.ConsentText": "the wording of a consent, the same for everyone",
 }
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Container
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,19 +17,27 @@ from accounts.models import User
 from compliance import deadlines
 from compliance.erasure import person_erase
 from compliance.models import (
+    DOUBLE_OPT_IN,
     AccessAction,
     AccessLog,
     AccessReport,
+    Consent,
+    ConsentStatus,
+    ConsentText,
     DataSubjectRequest,
     Erasure,
     ProcessingActivity,
     ReportStatus,
     RequestKind,
     RequestStatus,
+    new_consent_token,
 )
 from contracts.selectors import public_holidays
 from core import audit
+from crm.models import Person
 from crm.services import lock_version
+
+OPEN_CONSENT = (ConsentStatus.PENDING, ConsentStatus.GRANTED)
 
 
 class RequestRefused(Exception):
@@ -293,3 +302,138 @@ def access_report_build(*, report_id: int) -> AccessReport | None:
     )
     report.refresh_from_db()
     return report
+
+
+# --- Consents (Art. 7 GDPR, § 7 UWG) --------------------------------------------------
+
+CONFIRM_DAYS = 30  # an unconfirmed double opt-in lapses after this
+
+
+class ConsentRefused(RequestRefused):
+    """A consent change that cannot be made; `message` says why."""
+
+
+@transaction.atomic
+def consent_record(
+    *, person: Person, purpose: str, source: str, actor: User | None
+) -> Consent:
+    """Record a consent with the current wording; e-mail needs double opt-in.
+
+    For the newsletter the consent stays "waiting" until the person confirms
+    by the link in the e-mail sent after commit: unconfirmed is not consent.
+    """
+    text = ConsentText.objects.filter(purpose=purpose).order_by("-version").first()
+    if text is None:
+        raise ConsentRefused(_("There is no wording for this purpose yet."))
+    if Consent.objects.filter(
+        person=person, purpose=purpose, status__in=OPEN_CONSENT
+    ).exists():
+        raise ConsentRefused(_("This consent is already recorded."))
+    double_opt_in = purpose in DOUBLE_OPT_IN
+    if double_opt_in and not person.email:
+        raise ConsentRefused(_("The person has no e-mail address to confirm with."))
+    consent = Consent(
+        person=person,
+        purpose=purpose,
+        text=text,
+        source=source,
+        recorded_by=actor,
+        status=ConsentStatus.PENDING if double_opt_in else ConsentStatus.GRANTED,
+        confirmed_at=None if double_opt_in else timezone.now(),
+        confirm_token=new_consent_token() if double_opt_in else None,
+    )
+    audit.save(consent, actor=actor)
+    if double_opt_in:
+        transaction.on_commit(lambda: _send_confirmation(consent.pk))
+    return consent
+
+
+def _send_confirmation(consent_id: int) -> None:
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    consent = Consent.objects.select_related("person", "text").get(pk=consent_id)
+    person = consent.person
+    base = settings.SITE_URL.rstrip("/")
+    with translation.override(person.preferred_language or "de"):
+        context = {
+            "consent": consent,
+            "person": person,
+            "confirm_url": base
+            + reverse("consents:confirm", args=[consent.confirm_token]),
+            "company_name": settings.COMPANY_NAME,
+        }
+        subject = render_to_string("compliance/email/confirm_subject.txt", context)
+        text = render_to_string("compliance/email/confirm.txt", context)
+        html = render_to_string("compliance/email/confirm.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()), body=text, to=[person.email]
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+@transaction.atomic
+def consent_confirm(*, token: str, now) -> Consent:
+    """The double opt-in link: waiting -> given (a second click changes nothing);
+    after CONFIRM_DAYS it lapses instead ("expired")."""
+    consent = Consent.objects.select_for_update().filter(confirm_token=token).first()
+    if consent is None:
+        raise ConsentRefused(_("This link is not valid."))
+    if consent.status == ConsentStatus.PENDING:
+        if now - consent.requested_at > timedelta(days=CONFIRM_DAYS):
+            # Saved, not raised: the lapse is part of the proof. The caller
+            # shows it (status "expired").
+            consent.status = ConsentStatus.EXPIRED
+            audit.save(consent, actor=None, reason=_("Not confirmed in time"))
+            return consent
+        consent.status = ConsentStatus.GRANTED
+        consent.confirmed_at = now
+        audit.save(
+            consent, actor=None, reason=_("Confirmed by the person (double opt-in)")
+        )
+    elif consent.status != ConsentStatus.GRANTED:
+        raise ConsentRefused(_("This consent was withdrawn or has lapsed."))
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, actor: User | None, via: str) -> Consent:
+    """Withdraw (for the future; earlier processing stays lawful, Art. 7(3))."""
+    locked = Consent.objects.select_for_update().get(pk=consent.pk)
+    if locked.status in OPEN_CONSENT:
+        locked.status = ConsentStatus.WITHDRAWN
+        locked.withdrawn_at = timezone.now()
+        locked.withdrawn_via = via
+        audit.save(locked, actor=actor, reason=_("Withdrawn"))
+    return locked
+
+
+def marketing_email(
+    *, consent: Consent, subject: str, body: str, html: str | None = None
+):
+    """A marketing e-mail that carries its withdrawal link (in the text and as
+    RFC 8058 one-click List-Unsubscribe), only for an effective consent."""
+    from django.core.mail import EmailMultiAlternatives
+
+    if consent.status != ConsentStatus.GRANTED:
+        raise ConsentRefused(_("Without an effective consent no advertising."))
+    url = settings.SITE_URL.rstrip("/") + reverse(
+        "consents:withdraw_link", args=[consent.withdraw_token]
+    )
+    footer = "\n\n-- \n" + _("No more of these e-mails: %(url)s") % {"url": url}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=body + footer,
+        to=[consent.person.email],
+        headers={
+            "List-Unsubscribe": f"<{url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    if html is not None:
+        message.attach_alternative(
+            html + f'<p><a href="{url}">{_("Unsubscribe")}</a></p>', "text/html"
+        )
+    return message

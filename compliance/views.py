@@ -5,13 +5,16 @@ Only the DPO and Admin may use them (role_required answers 403 to others).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles
@@ -21,18 +24,26 @@ from compliance.erasure import erasure_plan
 from compliance.forms import (
     AccessLogFilterForm,
     CloseForm,
+    ConsentForm,
     ExtendForm,
     ProcessingActivityForm,
     RequestFilterForm,
     RequestForm,
     RequestUpdateForm,
 )
-from compliance.models import AccessReport, ProcessingActivity, ReportStatus
+from compliance.models import (
+    AccessReport,
+    Consent,
+    ConsentStatus,
+    ProcessingActivity,
+    ReportStatus,
+)
 from core import access as data_access
 from crm.history import history_page
 from crm.services import StaleEdit
 
 dpo_only = role_required(roles.COMPLIANCE_ROLES)
+customer_roles = role_required(roles.CUSTOMER_ROLES)
 
 
 @dpo_only
@@ -401,3 +412,112 @@ def report_download(request, pk: int, kind: str):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- Consents -------------------------------------------------------------------------
+
+
+def _person_for(request, person_pk: int, *, perm: str = "view"):
+    """The person, when the user may see (or change) their customer; else 404."""
+    from crm.models import Person
+
+    queryset = Person.objects.select_related("customer")
+    queryset = (
+        queryset.visible_to(request.user)
+        if perm == "view"
+        else queryset.editable_by(request.user)
+    )
+    return get_object_or_404(queryset, pk=person_pk)
+
+
+@customer_roles
+@require_http_methods(["GET", "POST"])
+def person_consents(request, person_pk: int):
+    """The consent card of a person (htmx): what they agreed to, record a new one."""
+    person = _person_for(request, person_pk)
+    form = ConsentForm(request.POST or None)
+    refused = None
+    if request.method == "POST":
+        person = _person_for(request, person_pk, perm="change")
+        if form.is_valid():
+            try:
+                services.consent_record(
+                    person=person,
+                    purpose=form.cleaned_data["purpose"],
+                    source=form.cleaned_data["source"],
+                    actor=request.user,
+                )
+            except services.ConsentRefused as refusal:
+                refused = refusal.message
+            else:
+                form = ConsentForm()
+    context = {
+        "person": person,
+        "consents": person.consents.select_related("text", "recorded_by"),
+        "form": form,
+        "refused": refused,
+        "can_edit": _editable(request.user, person),
+    }
+    status = 400 if refused or (request.method == "POST" and form.errors) else 200
+    return render(request, "compliance/_consents.html", context, status=status)
+
+
+def _editable(user, person) -> bool:
+    from crm.models import Person
+
+    return Person.objects.editable_by(user).filter(pk=person.pk).exists()
+
+
+@customer_roles
+@require_POST
+def consent_withdraw(request, person_pk: int, pk: int):
+    """One click for staff: withdraw (the history keeps who and when)."""
+    person = _person_for(request, person_pk, perm="change")
+    consent = get_object_or_404(person.consents, pk=pk)
+    services.consent_withdraw(consent=consent, actor=request.user, via="staff")
+    context = {
+        "person": person,
+        "consents": person.consents.select_related("text", "recorded_by"),
+        "form": ConsentForm(),
+        "can_edit": True,
+    }
+    return render(request, "compliance/_consents.html", context)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def consent_confirm_link(request, token: str):
+    """The double opt-in link: a page with a button (link scanners only GET)."""
+    consent = get_object_or_404(
+        Consent.objects.select_related("text"), confirm_token=token
+    )
+    refused = None
+    if request.method == "POST":
+        try:
+            consent = services.consent_confirm(token=token, now=timezone.now())
+        except services.ConsentRefused as refusal:
+            refused = refusal.message
+        else:
+            if consent.status == ConsentStatus.EXPIRED:
+                refused = _("This link has expired; please sign up again.")
+    return render(
+        request,
+        "compliance/consent_confirm.html",
+        {"consent": consent, "refused": refused, "company_name": settings.COMPANY_NAME},
+        status=400 if refused else 200,
+    )
+
+
+@login_not_required
+@csrf_exempt  # RFC 8058 one-click: mail clients POST without a session
+@require_http_methods(["GET", "POST"])
+def consent_withdraw_link(request, token: str):
+    """The withdrawal link in every marketing e-mail: GET asks, POST withdraws."""
+    consent = get_object_or_404(Consent, withdraw_token=token)
+    if request.method == "POST":
+        consent = services.consent_withdraw(consent=consent, actor=None, via="link")
+    return render(
+        request,
+        "compliance/consent_withdraw.html",
+        {"consent": consent, "company_name": settings.COMPANY_NAME},
+    )

@@ -14,5 +14,6 @@ urlpatterns = [
     path("search/", crm_views.search, name="search"),
     path("contracts/", include("contracts.urls")),
     path("compliance/", include("compliance.urls")),
+    path("consents/", include("compliance.consent_urls")),
     path("admin/", admin.site.urls),
 ]
