@@ -533,3 +533,32 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()}: {self.get_status_display()}"
+
+
+class RequestReminder(models.Model):
+    """A reminder to the DPO that a request is due in `lead_days` days, sent once.
+
+    Unique per (request, lead time, due date): an extension moves the due date
+    and so gets reminders of its own.
+    """
+
+    request = models.ForeignKey(
+        DataSubjectRequest, on_delete=models.CASCADE, related_name="reminders"
+    )
+    lead_days = models.PositiveSmallIntegerField(_("days before"))
+    due_on = models.DateField(_("due on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("request reminder")
+        verbose_name_plural = _("request reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "lead_days", "due_on"], name="request_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} -{self.lead_days}d"

@@ -215,6 +215,7 @@ NOT_PERSONAL: dict[str, str] = {
     "compliance.Erasure": "the tombstone: ids, counts and who erased, no data",
     "compliance.AccessReport": "the report job; its files are deleted with the person",
     "compliance.ConsentText": "the wording of a consent, the same for everyone",
+    "compliance.RequestReminder": "reminder bookkeeping: a request id and dates",
 }
 
 

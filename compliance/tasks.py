@@ -20,3 +20,17 @@ def access_report_task(report_id: int) -> dict:
 
     report = access_report_build(report_id=report_id)
     return {"report": report_id, "status": report.status if report else None}
+
+
+@shared_task(name="compliance.request_reminders")
+def request_reminders_task() -> dict:
+    """Remind the DPO of requests due in 7 days and tomorrow (exactly once)."""
+    from compliance.reminders import request_reminders_plan, request_reminders_send
+
+    today = timezone.localdate()
+    planned = request_reminders_plan(today=today)
+    return {
+        "day": today.isoformat(),
+        "planned": planned,
+        "sent": request_reminders_send(),
+    }

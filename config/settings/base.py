@@ -139,6 +139,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=6, minute=30),
     },
     # Erase what a retention hold kept, the day the hold ends (Art. 17, § 35 BDSG).
+    "request-reminders": {
+        "task": "compliance.request_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "erasures-complete": {
         "task": "compliance.erasures_complete",
         "schedule": crontab(hour=3, minute=15),
