@@ -15,7 +15,7 @@ from collections.abc import Container
 from datetime import date, timedelta
 from enum import StrEnum
 
-from contracts.deadlines import add_months
+from core.dates import add_months
 
 ANSWER_MONTHS = 1  # Art. 12(3) sentence 1
 EXTENDED_MONTHS = 3  # "two further months", counted from receipt (the safe reading)

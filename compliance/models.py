@@ -562,3 +562,25 @@ class RequestReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} -{self.lead_days}d"
+
+
+class ReviewDigest(models.Model):
+    """The day's e-mail to an account owner about their customers due for review."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    customers = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("review digest")
+        verbose_name_plural = _("review digests")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "day"], name="review_digest_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.day}"

@@ -216,6 +216,7 @@ NOT_PERSONAL: dict[str, str] = {
     "compliance.AccessReport": "the report job; its files are deleted with the person",
     "compliance.ConsentText": "the wording of a consent, the same for everyone",
     "compliance.RequestReminder": "reminder bookkeeping: a request id and dates",
+    "compliance.ReviewDigest": "reminder bookkeeping: an owner id and a day",
 }
 
 

@@ -34,3 +34,12 @@ def request_reminders_task() -> dict:
         "planned": planned,
         "sent": request_reminders_send(),
     }
+
+
+@shared_task(name="compliance.review_digests")
+def review_digests_task() -> dict:
+    """Each owner's daily e-mail of customers due for a data review (once a day)."""
+    from compliance.reviews import review_digests_send
+
+    today = timezone.localdate()
+    return {"day": today.isoformat(), "sent": review_digests_send(today=today)}

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from core.dates import add_months, last_day_of_month
+
 # The "Gesetz für faire Verbraucherverträge" applies to contracts concluded from here.
 FAIR_CONSUMER_CONTRACTS = date(2022, 3, 1)
 
@@ -79,19 +81,7 @@ class Terms:
 
 
 # --- Counting (BGB §§ 187, 188, 192) ----------------------------------------------
-
-
-def last_day_of_month(year: int, month: int) -> date:
-    """The last day of a month (§192: "end of the month")."""
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def add_months(day: date, months: int) -> date:
-    """The day with the same number `months` later, else that month's last (§188(3))."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+# last_day_of_month and add_months (§§ 188(3), 192) come from core.dates.
 
 
 def is_month_end(day: date) -> bool:

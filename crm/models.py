@@ -3,7 +3,7 @@ the communication timeline; who may see them is decided in `visible_to`."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -17,14 +17,13 @@ from simple_history.models import HistoricalRecords
 
 from accounts.permissions import access_of
 from accounts.roles import CUSTOMER_EDIT_ROLES, Role
+from core.dates import add_months
 from crm.validation import COUNTRIES
 
-REVIEW_INTERVAL = timedelta(days=182)  # "every six months", LEGAL.md / issue 5
 
-
-def default_next_review() -> date:
-    """Six months from today: a new record is reviewed half a year later."""
-    return date.today() + REVIEW_INTERVAL
+def default_next_review(today: date | None = None) -> date:
+    """The next data review: DATA_REVIEW_MONTHS (default six) from today."""
+    return add_months(today or date.today(), settings.DATA_REVIEW_MONTHS)
 
 
 class CustomerKind(models.TextChoices):
@@ -218,6 +217,9 @@ class Customer(models.Model):
     next_review_on = models.DateField(
         _("next data review"), default=default_next_review
     )
+    last_reviewed_on = models.DateField(
+        _("last data review"), null=True, blank=True, editable=False
+    )
     # Art. 18 restriction: an erasure that a retention duty holds back. Until
     # then only the DPO and Admin see the customer (compliance erases it then).
     restricted_until = models.DateField(
@@ -258,6 +260,10 @@ class Customer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("crm:customer_detail", args=[self.pk])
+
+    @property
+    def review_due(self) -> bool:
+        return self.next_review_on <= date.today()
 
     @property
     def is_private(self) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Model
@@ -26,6 +27,7 @@ from crm.models import (
     Person,
     Tag,
     customer_permission_id,
+    default_next_review,
 )
 
 
@@ -430,3 +432,14 @@ def _merge_grants(survivor: Customer, duplicate: Customer, actor, reason) -> Non
                     actor=actor,
                     reason=reason,
                 )
+
+
+@transaction.atomic
+def customer_mark_reviewed(*, customer: Customer, actor: User, today: date) -> Customer:
+    """The customer's data was looked at: next review DATA_REVIEW_MONTHS later."""
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    locked.last_reviewed_on = today
+    locked.next_review_on = default_next_review(today)
+    locked.version += 1  # an edit form opened before would save an old date
+    audit.save(locked, actor=actor, reason=_("Data reviewed"))
+    return locked

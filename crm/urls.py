@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.customer_detail, name="customer_detail"),
     path("<int:pk>/edit/", views.customer_edit, name="customer_edit"),
     path("<int:pk>/delete/", views.customer_delete, name="customer_delete"),
+    path("<int:pk>/reviewed/", views.customer_reviewed, name="customer_reviewed"),
     path("<int:pk>/history/", views.customer_history, name="customer_history"),
     path("<int:pk>/timeline/", views.customer_timeline, name="customer_timeline"),
     path("<int:pk>/sharing/", views.customer_sharing, name="customer_sharing"),

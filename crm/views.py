@@ -12,6 +12,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -379,6 +380,22 @@ def customer_delete(request, pk: int):
         messages.success(request, _("Customer %(name)s deleted.") % {"name": customer})
         return redirect("crm:customer_list")
     return render(request, "crm/customer_delete.html", {"customer": customer})
+
+
+@edit_roles
+@require_POST
+def customer_reviewed(request, pk: int):
+    """The owner looked at the customer's data: the next review is set."""
+    customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
+    customer = services.customer_mark_reviewed(
+        customer=customer, actor=request.user, today=timezone.localdate()
+    )
+    messages.success(
+        request,
+        _("Data review recorded; the next one is due on %(day)s.")
+        % {"day": date_format(customer.next_review_on, "SHORT_DATE_FORMAT")},
+    )
+    return redirect(customer)
 
 
 @customer_roles

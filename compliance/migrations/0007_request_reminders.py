@@ -5,27 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0006_consent_texts'),
+        ("compliance", "0006_consent_texts"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RequestReminder',
+            name="RequestReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lead_days', models.PositiveSmallIntegerField(verbose_name='days before')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='compliance.datasubjectrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "lead_days",
+                    models.PositiveSmallIntegerField(verbose_name="days before"),
+                ),
+                ("due_on", models.DateField(verbose_name="due on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "sent_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="compliance.datasubjectrequest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'request reminder',
-                'verbose_name_plural': 'request reminders',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('request', 'lead_days', 'due_on'), name='request_reminder_once')],
+                "verbose_name": "request reminder",
+                "verbose_name_plural": "request reminders",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("request", "lead_days", "due_on"),
+                        name="request_reminder_once",
+                    )
+                ],
             },
         ),
     ]

@@ -143,6 +143,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "compliance.request_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "review-digests": {
+        "task": "compliance.review_digests",
+        "schedule": crontab(hour=6, minute=45),
+    },
     "erasures-complete": {
         "task": "compliance.erasures_complete",
         "schedule": crontab(hour=3, minute=15),
@@ -242,6 +246,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # deadlines (empty: nationwide holidays only; e.g. "BY", "NW").
 ACCESS_RECORDER = "compliance.services.access_record"
 COMPANY_LAND = os.environ.get("COMPANY_LAND", "")
+# Data reviews: a customer's data is looked at again this many months after
+# its last review (data minimisation, Art. 5(1)(c) GDPR).
+DATA_REVIEW_MONTHS = int(os.environ.get("DATA_REVIEW_MONTHS", "6"))
 # The controller (Art. 4(7) GDPR) as it signs access reports, and the authority
 # a person may complain to (Art. 15(1)(f)); lines separated by "\n".
 COMPANY_NAME = os.environ.get("COMPANY_NAME", "Kundenbuch Demo GmbH")

@@ -21,3 +21,29 @@ def iban(value: str) -> str:
 @register.filter
 def tel_href(value: str) -> str:
     return f"tel:{value}" if value else ""
+
+
+@register.inclusion_tag("crm/_overdue_reviews.html")
+def overdue_reviews(user) -> dict:
+    """Per team the user manages: customers whose data review is overdue."""
+    from datetime import date
+
+    from django.db.models import Count, Q
+
+    from accounts.models import Team
+
+    today = date.today()
+    teams = (
+        Team.objects.managed_by(user)
+        .annotate(
+            overdue=Count(
+                "customers",
+                filter=Q(
+                    customers__next_review_on__lte=today,
+                    customers__restricted_until__isnull=True,
+                ),
+            )
+        )
+        .order_by("name")
+    )
+    return {"teams": list(teams)}

@@ -13,7 +13,7 @@ from compliance.deadlines import (
     next_working_day,
     retention_ends,
 )
-from contracts.deadlines import add_months
+from core.dates import add_months
 
 GERMANY = holidays.country_holidays("DE", years=range(2020, 2036))
 

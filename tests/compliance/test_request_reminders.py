@@ -61,10 +61,9 @@ def test_an_extension_gets_reminders_of_its_own(demo):
 def test_a_real_worker_sends_each_reminder_once(demo, tmp_path):
     from django.utils import timezone
 
+    from compliance.deadlines import answer_due
     from compliance.tasks import request_reminders_task
     from tests.contracts.test_reminders_worker import start_worker, stop
-
-    from compliance.deadlines import answer_due
 
     today = timezone.localdate()
     received = next(  # a request due in 2 to 6 days: in the 7-day window today

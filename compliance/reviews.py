@@ -1,0 +1,87 @@
+"""Data reviews: each account owner gets one e-mail a day about their customers
+whose review is due (data minimisation, Art. 5(1)(c) GDPR), exactly once.
+
+The digest row (owner, day) is unique; it is written, then sent in its own
+transaction that marks it sent, so a rerun or a retried task sends nothing
+twice and a crashed one leaves it for the next run.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import User
+from compliance.models import ReviewDigest
+from crm.models import Customer
+
+LISTED = 50  # customers named in one e-mail; the rest are counted
+
+
+def _due(today: date):
+    return Customer.objects.filter(
+        next_review_on__lte=today, restricted_until__isnull=True
+    ).exclude(status="former")
+
+
+def review_digests_send(*, today: date) -> int:
+    """Plan today's digests (one per owner with customers due) and send them."""
+    for owner_id, count in (
+        _due(today).values_list("owner_id").annotate(n=Count("id")).order_by()
+    ):
+        ReviewDigest.objects.get_or_create(
+            owner_id=owner_id, day=today, defaults={"customers": count}
+        )
+    sent = 0
+    for pk in list(
+        ReviewDigest.objects.filter(day=today, sent_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    ):
+        with transaction.atomic():
+            digest = (
+                ReviewDigest.objects.select_for_update(skip_locked=True)
+                .select_related("owner")
+                .filter(pk=pk, sent_at__isnull=True)
+                .first()
+            )
+            if digest is None:
+                continue
+            _send(digest, today)
+            digest.sent_at = timezone.now()
+            digest.save(update_fields=["sent_at"])
+            sent += 1
+    return sent
+
+
+def _send(digest: ReviewDigest, today: date) -> None:
+    owner: User = digest.owner
+    if not owner.email or not owner.is_active:
+        return
+    customers = list(
+        _due(today).filter(owner=owner).order_by("next_review_on", "name")[:LISTED]
+    )
+    base = settings.SITE_URL.rstrip("/")
+    with translation.override(owner.language):
+        context = {
+            "owner": owner,
+            "customers": customers,
+            "more": max(0, digest.customers - len(customers)),
+            "base": base,
+            "count": digest.customers,
+        }
+        subject = render_to_string("compliance/email/reviews_subject.txt", context)
+        text = render_to_string("compliance/email/reviews.txt", context)
+    domain = base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        to=[owner.email],
+        headers={"Message-ID": f"<review-digest-{digest.pk}@{domain}>"},
+    ).send()

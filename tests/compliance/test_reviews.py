@@ -1,0 +1,100 @@
+"""Data reviews: the next one six months on, a daily digest per owner, once."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from compliance.models import ReviewDigest
+from compliance.reviews import review_digests_send
+from crm.models import Customer
+
+from .conftest import make_customer
+
+
+def due(customer, days_ago=1):
+    Customer.objects.filter(pk=customer.pk).update(
+        next_review_on=timezone.localdate() - timedelta(days=days_ago)
+    )
+
+
+def test_mark_reviewed_sets_the_next_review_six_months_on(client_as, demo, settings):
+    nord = make_customer(demo["anna"], "Nord", name="Nordlicht GmbH")
+    due(nord)
+    anna = client_as("anna")
+    page = anna.get(nord.get_absolute_url()).content.decode()
+    assert 'data-testid="mark-reviewed"' in page and "text-danger" in page
+    response = anna.post(reverse("crm:customer_reviewed", args=[nord.pk]))
+    assert response.status_code == 302
+    nord.refresh_from_db()
+    today = timezone.localdate()
+    assert nord.last_reviewed_on == today
+    from core.dates import add_months
+
+    assert nord.next_review_on == add_months(today, 6)
+    assert nord.history.first().history_user == demo["anna"]
+    settings.DATA_REVIEW_MONTHS = 12
+    anna.post(reverse("crm:customer_reviewed", args=[nord.pk]))
+    nord.refresh_from_db()
+    assert nord.next_review_on == add_months(today, 12)
+    # others may not; the DPO reads but does not change
+    for name in ("ben", "dora"):
+        status = (
+            client_as(name)
+            .post(reverse("crm:customer_reviewed", args=[nord.pk]))
+            .status_code
+        )
+        assert status in {403, 404}
+
+
+def test_each_owner_gets_one_digest_a_day(demo):
+    today = timezone.localdate()
+    for name in ("A GmbH", "B GmbH"):
+        due(make_customer(demo["anna"], "Nord", name=name))
+    due(make_customer(demo["ben"], "Süd", name="C AG"))
+    make_customer(demo["ben"], "Süd", name="Not due AG")  # six months ahead
+    assert review_digests_send(today=today) == 2
+    assert review_digests_send(today=today) == 0  # once a day
+    to_anna = next(m for m in mail.outbox if m.to == [demo["anna"].email])
+    assert "A GmbH" in to_anna.body and "B GmbH" in to_anna.body
+    assert "2 Kunden" in to_anna.subject
+    to_ben = next(m for m in mail.outbox if m.to == [demo["ben"].email])
+    assert "Not due AG" not in to_ben.body
+    assert review_digests_send(today=today + timedelta(days=1)) == 2  # next day again
+    assert ReviewDigest.objects.count() == 4
+
+
+def test_the_manager_sees_overdue_reviews_per_team(client_as, demo):
+    due(make_customer(demo["anna"], "Nord", name="A GmbH"))
+    due(make_customer(demo["ben"], "Süd", name="C AG"), days_ago=30)
+    page = client_as("maria").get(reverse("accounts:dashboard")).content.decode()
+    assert "Nord: 1 Datenprüfung überfällig" in page
+    assert "Süd: 1 Datenprüfung überfällig" in page
+    listing = client_as("maria").get(reverse("crm:customer_list"), {"review_due": "on"})
+    assert {c.name for c in listing.context["page"].rows} == {"A GmbH", "C AG"}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_digest_once(demo, tmp_path):
+    from compliance.tasks import review_digests_task
+    from tests.contracts.test_reminders_worker import start_worker, stop
+
+    due(make_customer(demo["anna"], "Nord", name="A GmbH"))
+    log = tmp_path / "mail.log"
+    log.touch()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    worker = start_worker(
+        queue, TEST_EMAIL_BACKEND="tests.support.mail.EmailBackend",
+        TEST_MAIL_LOG=str(log),
+    )  # fmt: skip
+    try:
+        first = review_digests_task.apply_async(queue=queue).get(timeout=60)
+        second = review_digests_task.apply_async(queue=queue).get(timeout=60)
+    finally:
+        stop(worker)
+    assert (first["sent"], second["sent"]) == (1, 0)
+    assert len(log.read_text().splitlines()) == 1
