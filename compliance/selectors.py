@@ -88,3 +88,36 @@ def plan_counts(plan) -> list[tuple[str, int, int]]:
         kept = len([pk for pk in ids if pk in held[label]])
         rows.append((str(model._meta.verbose_name_plural), len(ids) - kept, kept))
     return rows
+
+
+def dashboard(*, today: date) -> dict:
+    """What needs the DPO's attention, in one place (a fixed number of queries)."""
+    from datetime import timedelta
+
+    from django.db.models import Max, Min
+
+    from compliance.models import AccessAction, Consent, ConsentStatus, Erasure
+    from crm.models import Customer
+
+    month_ago = timezone.now() - timedelta(days=30)
+    withdrawn = Consent.objects.filter(
+        status=ConsentStatus.WITHDRAWN, withdrawn_at__gte=month_ago
+    ).select_related("person__customer")
+    pending = (
+        Erasure.objects.filter(completed_at__isnull=True)
+        .annotate(first_end=Min("holds__until"), last_end=Max("holds__until"))
+        .order_by("first_end")
+    )
+    return {
+        "withdrawn": list(withdrawn.order_by("-withdrawn_at")[:10]),
+        "withdrawn_count": withdrawn.count(),
+        "erasures_pending": list(pending[:10]),
+        "reviews_overdue": Customer.objects.filter(
+            next_review_on__lt=today, restricted_until__isnull=True
+        )
+        .exclude(status="former")
+        .count(),
+        "exports": AccessLog.objects.filter(
+            action__in=[AccessAction.EXPORT, AccessAction.REPORT], at__gte=month_ago
+        ).count(),
+    }

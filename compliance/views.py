@@ -55,6 +55,7 @@ def index(request):
         "today": today,
         "counts": selectors.request_counts(today=today),
         "requests": list(selectors.request_list(filters={})[:10]),
+        **selectors.dashboard(today=today),
     }
     return render(request, "compliance/index.html", context)
 

@@ -148,3 +148,24 @@ def test_the_extension_form_refuses_without_reason(client_as, demo):
     assert response.context["extend_form"].errors["reason"]
     request.refresh_from_db()
     assert request.extended is False
+
+
+def test_the_dashboard_shows_what_needs_attention(client_as, demo, erika):
+    from compliance.models import AccessLog
+
+    consent = services.consent_record(
+        person=erika, purpose="phone_marketing", source="phone", actor=demo["anna"]
+    )
+    services.consent_withdraw(consent=consent, actor=demo["anna"], via="staff")
+    AccessLog.objects.create(user=demo["anna"], action="export", what="customers")
+    client = client_as("dora")
+    client.get(reverse("compliance:index"))  # warm
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("compliance:index")).content.decode()
+    assert "1 Einwilligung in 30 Tagen widerrufen" in page
+    assert "Erika Muster" in page
+    assert "1 Export oder Auskunft in 30 Tagen" in page
+    assert len(queries) <= 12
