@@ -57,6 +57,7 @@ format: install
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	FIELD_ENCRYPTION_KEYS="$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 	ALLOWED_HOSTS=crm.example.com \
 	DATABASE_URL=postgresql://crm:unused@db.invalid:5432/crm \
 	REDIS_URL=redis://redis.invalid:6379/0 \

@@ -61,6 +61,8 @@ class CustomerForm(forms.ModelForm):
         widgets = {
             "next_review_on": DATE_INPUT,
             "notes": forms.Textarea(attrs={"rows": 3}),
+            # Stored encrypted as text (core.fields); on the form a short input.
+            "iban": forms.TextInput(attrs={"maxlength": 42, "autocomplete": "off"}),
         }
         help_texts = {"vat_id": _("EU VAT ID, e.g. DE123456789.")}
 

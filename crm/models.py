@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from accounts.permissions import access_of
 from accounts.roles import CUSTOMER_EDIT_ROLES, Role
 from core.dates import add_months
+from core.fields import EncryptedDateField, EncryptedTextField
 from crm.validation import COUNTRIES
 
 
@@ -212,7 +213,8 @@ class Customer(models.Model):
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
     vat_id = models.CharField(_("VAT ID"), max_length=20, blank=True)
-    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    # Encrypted at rest (core.fields); validated and normalized by the form.
+    iban = EncryptedTextField(_("IBAN"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     next_review_on = models.DateField(
         _("next data review"), default=default_next_review
@@ -333,14 +335,14 @@ class Person(models.Model):
     email_secondary = models.EmailField(_("second e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)  # E.164
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)  # E.164
-    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    birthday = EncryptedDateField(_("birthday"), null=True, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="de"
     )
     preferred_channel = models.CharField(
         _("preferred channel"), max_length=16, choices=Channel.choices, blank=True
     )
-    personal_notes = models.TextField(_("personal notes"), blank=True)
+    personal_notes = EncryptedTextField(_("personal notes"), blank=True)
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

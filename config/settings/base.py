@@ -241,6 +241,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CRM <crm@localhost>")
 # The address links in e-mails point to (reminders are sent outside a request).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# Encryption at rest of sensitive fields (core.crypto): Fernet keys, the first
+# encrypts, all decrypt. Rotate: put a new key first, run rotate_field_keys.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+
 # Data protection: where views record who viewed or exported whose data
 # (core.access), and the company's German state for public holidays in GDPR
 # deadlines (empty: nationwide holidays only; e.g. "BY", "NW").

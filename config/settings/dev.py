@@ -5,3 +5,8 @@ from .base import *  # noqa: F403
 DEBUG = env_bool("DEBUG", True)  # noqa: F405
 # A fixed key for local use only; production refuses to start without SECRET_KEY.
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"  # noqa: F405
+
+# A fixed key for local data only (make run); production refuses to start without.
+FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [  # noqa: F405
+    "ZGV2LW9ubHktZmllbGQta2V5LW5ldmVyLWluLXByb2Q="
+]

@@ -6,6 +6,11 @@ from .base import *  # noqa: F403
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:  # noqa: F405
     raise ImproperlyConfigured("Set SECRET_KEY (at least 50 random characters).")
+if not FIELD_ENCRYPTION_KEYS:  # noqa: F405
+    raise ImproperlyConfigured(
+        "Set FIELD_ENCRYPTION_KEYS (Fernet keys: python -c 'from cryptography.fernet "
+        "import Fernet; print(Fernet.generate_key().decode())')."
+    )
 if SERVICES.database.source != "environment" or SERVICES.redis.source != "environment":  # noqa: F405
     raise ImproperlyConfigured("Production needs DATABASE_URL and REDIS_URL.")
 
