@@ -30,11 +30,12 @@ from compliance.models import (
     ReportStatus,
     RequestKind,
     RequestStatus,
+    RetentionHold,
     new_consent_token,
 )
 from contracts.selectors import public_holidays
 from core import audit
-from crm.models import Person
+from crm.models import Customer, Person
 from crm.services import lock_version
 
 OPEN_CONSENT = (ConsentStatus.PENDING, ConsentStatus.GRANTED)
@@ -437,3 +438,72 @@ def marketing_email(
             html + f'<p><a href="{url}">{_("Unsubscribe")}</a></p>', "text/html"
         )
     return message
+
+
+# --- Restriction (Art. 18) and objection (Art. 21) ----------------------------------
+
+
+def _open_request_of_kind(request, version: int, kind: str) -> DataSubjectRequest:
+    locked = lock_version(request, version)
+    if not locked.is_open:
+        raise RequestRefused(_("The request is closed."))
+    if locked.kind != kind:
+        raise RequestRefused(_("This action belongs to another kind of request."))
+    if locked.person_id is None:
+        raise RequestRefused(_("Link the request to a person first."))
+    return locked
+
+
+@transaction.atomic
+def request_restrict(
+    *, request: DataSubjectRequest, actor: User, version: int, lift: bool = False
+) -> DataSubjectRequest:
+    """Restrict a private customer's processing (Art. 18): only stored, seen by
+    the DPO and Admin; or lift it again (the person is told first, Art. 18(3))."""
+    locked = _open_request_of_kind(request, version, RequestKind.RESTRICTION)
+    customer = locked.person.customer
+    if customer.kind != "private":
+        raise RequestRefused(
+            _(
+                "Restriction works on a private customer as a whole; for a contact "
+                "person of an organization, agree the steps with the account owner."
+            )
+        )
+    if (
+        lift
+        and RetentionHold.objects.filter(
+            erasure__person_ref=locked.person_id, released_at__isnull=True
+        ).exists()
+    ):
+        raise RequestRefused(_("A retention hold keeps this customer restricted."))
+    Customer.objects.filter(pk=customer.pk).update(
+        restricted_until=None if lift else date.max
+    )
+    locked.note = (
+        _("Restriction lifted (the person was told beforehand).")
+        if lift
+        else _("Processing restricted: stored only, hidden from staff.")
+    )
+    locked.version = version + 1
+    audit.save(locked, actor=actor, reason=locked.note)
+    return locked
+
+
+@transaction.atomic
+def request_object(
+    *, request: DataSubjectRequest, actor: User, version: int
+) -> DataSubjectRequest:
+    """An objection (Art. 21): every consent of the person is withdrawn (direct
+    marketing must stop at once, Art. 21(3)); other processing is weighed by the
+    DPO and noted on the request."""
+    locked = _open_request_of_kind(request, version, RequestKind.OBJECTION)
+    withdrawn = 0
+    for consent in Consent.objects.filter(
+        person_id=locked.person_id, status__in=OPEN_CONSENT
+    ):
+        consent_withdraw(consent=consent, actor=actor, via="objection")
+        withdrawn += 1
+    locked.note = _("Objection: %(count)s consents withdrawn.") % {"count": withdrawn}
+    locked.version = version + 1
+    audit.save(locked, actor=actor, reason=_("Objection carried out"))
+    return locked

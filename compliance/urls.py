@@ -16,6 +16,11 @@ urlpatterns = [
     path("requests/<int:pk>/extend/", views.request_extend, name="request_extend"),
     path("requests/<int:pk>/close/", views.request_close, name="request_close"),
     path("requests/<int:pk>/erase/", views.request_erase, name="request_erase"),
+    path(
+        "requests/<int:pk>/do/<str:action>/",
+        views.request_action,
+        name="request_action",
+    ),
     path("requests/<int:pk>/report/", views.report_new, name="report_new"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path(

@@ -522,3 +522,26 @@ def consent_withdraw_link(request, token: str):
         "compliance/consent_withdraw.html",
         {"consent": consent, "company_name": settings.COMPANY_NAME},
     )
+
+
+@dpo_only
+@require_POST
+def request_action(request, pk: int, action: str):
+    """Carry out a restriction (or lift it) or an objection from the request page."""
+    data_request = selectors.request_get(pk=pk)
+    version = request.POST.get("version", "")
+    version = int(version) if version.isdigit() else -1
+    actions = {
+        "restrict": lambda: services.request_restrict(
+            request=data_request, actor=request.user, version=version
+        ),
+        "lift": lambda: services.request_restrict(
+            request=data_request, actor=request.user, version=version, lift=True
+        ),
+        "object": lambda: services.request_object(
+            request=data_request, actor=request.user, version=version
+        ),
+    }
+    if action not in actions:
+        raise Http404
+    return _apply(request, data_request, actions[action])

@@ -169,3 +169,35 @@ def test_the_dashboard_shows_what_needs_attention(client_as, demo, erika):
     assert "Erika Muster" in page
     assert "1 Export oder Auskunft in 30 Tagen" in page
     assert len(queries) <= 12
+
+
+def test_a_restriction_hides_the_customer_until_it_is_lifted(client_as, demo, erika):
+    request = open_request(demo["dora"], person=erika, kind="restriction")
+    dora = client_as("dora")
+    url = reverse("compliance:request_action", args=[request.pk, "restrict"])
+    assert dora.post(url, {"version": 1}).status_code == 302
+    customer = erika.customer
+    assert client_as("anna").get(customer.get_absolute_url()).status_code == 404
+    assert client_as("dora").get(customer.get_absolute_url()).status_code == 200
+    lift = reverse("compliance:request_action", args=[request.pk, "lift"])
+    assert client_as("dora").post(lift, {"version": 2}).status_code == 302
+    assert client_as("anna").get(customer.get_absolute_url()).status_code == 200
+    request.refresh_from_db()
+    assert "aufgehoben" in request.note
+
+
+def test_an_objection_withdraws_every_consent(client_as, demo, erika):
+    from compliance.models import Consent
+
+    services.consent_record(
+        person=erika, purpose="phone_marketing", source="phone", actor=demo["anna"]
+    )
+    request = open_request(demo["dora"], person=erika, kind="objection")
+    url = reverse("compliance:request_action", args=[request.pk, "object"])
+    assert client_as("dora").post(url, {"version": 1}).status_code == 302
+    consent = Consent.objects.get()
+    assert (consent.status, consent.withdrawn_via) == ("withdrawn", "objection")
+    wrong = reverse("compliance:request_action", args=[request.pk, "restrict"])
+    refused = client_as("dora").post(wrong, {"version": 2})
+    assert refused.status_code == 400
+    assert client_as("anna").post(url, {"version": 2}).status_code == 403
