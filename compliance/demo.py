@@ -71,6 +71,16 @@ def seed_demo(context: dict) -> str:
     dora = User.objects.get(username="dora")
     for fields in REGISTER:
         services.activity_create(actor=dora, fields=fields)
+    services.rule_create(
+        actor=dora,
+        fields={"name": "Interessenten ohne Kontakt seit 3 Jahren",
+                "kind": "inactive_prospects", "years": 3},
+    )  # fmt: skip
+    services.rule_create(
+        actor=dora,
+        fields={"name": "Ehemalige Kunden nach 6 Jahren",
+                "kind": "former_customers", "years": 6},
+    )  # fmt: skip
     today = timezone.localdate()
     persons = list(Person.objects.order_by("pk")[:3])
     made = 0

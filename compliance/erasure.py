@@ -205,7 +205,7 @@ def _anonymize(entry: Entry, ids: list[int], keep: set[str] = frozenset()) -> in
 
 
 @transaction.atomic
-def person_erase(*, person: Person, request, actor, today: date) -> Erasure:
+def person_erase(*, person: Person, request, actor, today: date, rule=None) -> Erasure:
     """Erase the person now as far as the law allows; restrict what is held."""
     plan = erasure_plan(person, today=today)
     held = plan.held_ids
@@ -219,6 +219,7 @@ def person_erase(*, person: Person, request, actor, today: date) -> Erasure:
         request=request,
         person_ref=person.pk,
         erased_by=actor,
+        rule=rule,
         counts=plan.erased_counts(),
         completed_at=None if plan.holds else timezone.now(),
     )

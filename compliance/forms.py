@@ -17,6 +17,7 @@ from compliance.models import (
     RequestChannel,
     RequestKind,
     RequestStatus,
+    RetentionRule,
 )
 from core.forms import DATE_INPUT
 from crm.models import Person
@@ -183,3 +184,11 @@ class AccessLogFilterForm(forms.Form):
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("purpose"), choices=ConsentPurpose.choices)
     source = forms.ChoiceField(label=_("given by"), choices=ConsentSource.choices)
+
+
+class RetentionRuleForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = RetentionRule
+        fields = ["name", "kind", "years", "active"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -292,8 +293,17 @@ class Erasure(models.Model):
     erased_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,  # a retention rule's daily task
         related_name="+",
         verbose_name=_("erased by"),
+    )
+    rule = models.ForeignKey(
+        "compliance.RetentionRule",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="erasures",
+        verbose_name=_("retention rule"),
     )
     counts = models.JSONField(_("rows anonymized"), default=dict)
     completed_at = models.DateTimeField(
@@ -584,3 +594,37 @@ class ReviewDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id} {self.day}"
+
+
+class RetentionRuleKind(models.TextChoices):
+    INACTIVE_PROSPECTS = (
+        "inactive_prospects",
+        _("Prospects without any activity for the given years"),
+    )
+    FORMER_CUSTOMERS = (
+        "former_customers",
+        _("Former customers, the given years after their last activity"),
+    )
+
+
+class RetentionRule(models.Model):
+    """An automatic erasure rule, applied by a daily task (dry run on its page)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("applies to"), max_length=24, choices=RetentionRuleKind)
+    years = models.PositiveSmallIntegerField(
+        _("years"), validators=[MinValueValidator(1)]
+    )
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+
+    def __str__(self) -> str:
+        return self.name

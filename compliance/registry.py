@@ -217,6 +217,7 @@ NOT_PERSONAL: dict[str, str] = {
     "compliance.ConsentText": "the wording of a consent, the same for everyone",
     "compliance.RequestReminder": "reminder bookkeeping: a request id and dates",
     "compliance.ReviewDigest": "reminder bookkeeping: an owner id and a day",
+    "compliance.RetentionRule": "a rule: a name, a kind and years",
 }
 
 

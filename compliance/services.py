@@ -31,6 +31,7 @@ from compliance.models import (
     RequestKind,
     RequestStatus,
     RetentionHold,
+    RetentionRule,
     new_consent_token,
 )
 from contracts.selectors import public_holidays
@@ -506,4 +507,28 @@ def request_object(
     locked.note = _("Objection: %(count)s consents withdrawn.") % {"count": withdrawn}
     locked.version = version + 1
     audit.save(locked, actor=actor, reason=_("Objection carried out"))
+    return locked
+
+
+# --- Retention rules ------------------------------------------------------------------
+
+
+@transaction.atomic
+def rule_create(*, actor: User, fields: dict) -> RetentionRule:
+    """Add a retention rule (the daily task applies active ones)."""
+    rule = RetentionRule(**fields)
+    audit.save(rule, actor=actor)
+    return rule
+
+
+@transaction.atomic
+def rule_update(
+    *, rule: RetentionRule, actor: User, version: int, fields: dict
+) -> RetentionRule:
+    """Change a rule made on `version`; refuse when someone saved meanwhile."""
+    locked = lock_version(rule, version)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.version = version + 1
+    audit.save(locked, actor=actor)
     return locked

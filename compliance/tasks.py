@@ -43,3 +43,12 @@ def review_digests_task() -> dict:
 
     today = timezone.localdate()
     return {"day": today.isoformat(), "sent": review_digests_send(today=today)}
+
+
+@shared_task(name="compliance.retention_rules")
+def retention_rules_task() -> dict:
+    """Apply every active retention rule (idempotent: erased persons are skipped)."""
+    from compliance.retention import rules_apply
+
+    today = timezone.localdate()
+    return {"day": today.isoformat(), "erased": rules_apply(today=today)}

@@ -28,5 +28,7 @@ urlpatterns = [
         views.report_download,
         name="report_download",
     ),
+    path("retention/", views.retention_rules, name="retention_rules"),
+    path("retention/<int:pk>/", views.retention_rules, name="retention_rule_edit"),
     path("access-log/", views.access_log, name="access_log"),
 ]

@@ -30,6 +30,7 @@ from compliance.forms import (
     RequestFilterForm,
     RequestForm,
     RequestUpdateForm,
+    RetentionRuleForm,
 )
 from compliance.models import (
     AccessReport,
@@ -545,3 +546,46 @@ def request_action(request, pk: int, action: str):
     if action not in actions:
         raise Http404
     return _apply(request, data_request, actions[action])
+
+
+# --- Retention rules ----------------------------------------------------------------
+
+
+@dpo_only
+@require_http_methods(["GET", "POST"])
+def retention_rules(request, pk: int | None = None):
+    """The rules with a dry run: whom each would erase today. Add or change one."""
+    from compliance.models import RetentionRule
+    from compliance.retention import affected
+
+    rule = get_object_or_404(RetentionRule, pk=pk) if pk else None
+    form = RetentionRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            if rule is None:
+                services.rule_create(actor=request.user, fields=fields)
+            else:
+                services.rule_update(
+                    rule=rule,
+                    actor=request.user,
+                    version=form.cleaned_data["version"] or 0,
+                    fields=fields,
+                )
+        except StaleEdit:
+            messages.error(request, _("Not saved: the rule changed meanwhile."))
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("compliance:retention_rules")
+    today = timezone.localdate()
+    rules = []
+    for each in RetentionRule.objects.order_by("name"):
+        customers = affected(each, today=today)
+        rules.append(
+            {"rule": each, "count": customers.count(), "sample": list(customers[:20])}
+        )
+    if rule is not None and not form.is_bound:
+        form.fields["version"].initial = rule.version
+    context = {"rules": rules, "form": form, "editing": rule}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "compliance/retention_rules.html", context, status=status)

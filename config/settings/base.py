@@ -147,6 +147,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "compliance.review_digests",
         "schedule": crontab(hour=6, minute=45),
     },
+    "retention-rules": {
+        "task": "compliance.retention_rules",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "erasures-complete": {
         "task": "compliance.erasures_complete",
         "schedule": crontab(hour=3, minute=15),
