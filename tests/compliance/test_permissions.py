@@ -31,6 +31,8 @@ def urls(demo):
         ("get", reverse("compliance:activity_new")),
         ("get", reverse("compliance:activity_edit", args=[activity.pk])),
         ("get", reverse("compliance:access_log")),
+        ("get", reverse("compliance:retention_rules")),
+        ("post", reverse("compliance:request_action", args=[pk, "restrict"])),
     ]
 
 
