@@ -459,27 +459,23 @@ def _open_request_of_kind(request, version: int, kind: str) -> DataSubjectReques
 def request_restrict(
     *, request: DataSubjectRequest, actor: User, version: int, lift: bool = False
 ) -> DataSubjectRequest:
-    """Restrict a private customer's processing (Art. 18): only stored, seen by
-    the DPO and Admin; or lift it again (the person is told first, Art. 18(3))."""
+    """Restrict processing (Art. 18): a private customer as a whole, or one
+    contact of an organization; only stored, seen by the DPO and Admin. Or lift
+    it again (the person is told first, Art. 18(3))."""
     locked = _open_request_of_kind(request, version, RequestKind.RESTRICTION)
-    customer = locked.person.customer
-    if customer.kind != "private":
-        raise RequestRefused(
-            _(
-                "Restriction works on a private customer as a whole; for a contact "
-                "person of an organization, agree the steps with the account owner."
-            )
-        )
+    person = locked.person
     if (
         lift
         and RetentionHold.objects.filter(
-            erasure__person_ref=locked.person_id, released_at__isnull=True
+            erasure__person_ref=person.pk, released_at__isnull=True
         ).exists()
     ):
         raise RequestRefused(_("A retention hold keeps this customer restricted."))
-    Customer.objects.filter(pk=customer.pk).update(
-        restricted_until=None if lift else date.max
-    )
+    until = None if lift else date.max
+    if person.customer.kind == "private":  # the private customer as a whole
+        Customer.objects.filter(pk=person.customer_id).update(restricted_until=until)
+    else:  # one contact of an organization; the organization stays in use
+        Person.objects.filter(pk=person.pk).update(restricted_until=until)
     locked.note = (
         _("Restriction lifted (the person was told beforehand).")
         if lift

@@ -182,7 +182,7 @@ class ContractForm(forms.ModelForm):
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["persons"].queryset = customer.persons.all()
+        self.fields["persons"].queryset = customer.persons.usable()
         self.fields["persons"].required = False
         self.fields["owner"].queryset = owner_choices()
         if self.instance.pk:

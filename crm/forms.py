@@ -240,7 +240,7 @@ class InteractionForm(forms.ModelForm):
 
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["persons"].queryset = customer.persons.all()
+        self.fields["persons"].queryset = customer.persons.usable()
         # A new entry starts at "now", to the minute, in the user's time zone.
         self.fields["occurred_at"].initial = lambda: timezone.localtime().replace(
             second=0, microsecond=0

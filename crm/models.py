@@ -315,6 +315,29 @@ class ChildQuerySet(models.QuerySet):
         return self.filter(visible_customer_ids(user, perm="view"))
 
 
+class PersonQuerySet(ChildQuerySet):
+    """Persons: a restricted one (Art. 18) is seen only by the DPO and Admin."""
+
+    def shown_to(self, user) -> PersonQuerySet:
+        """Leave out restricted persons unless the user may see everything."""
+        if _scope(access_of(user), "view") == "all":
+            return self
+        return self.filter(restricted_until__isnull=True)
+
+    def usable(self) -> PersonQuerySet:
+        """Persons that new records may name (a restricted one is only stored)."""
+        return self.filter(restricted_until__isnull=True)
+
+    def visible_to(self, user) -> PersonQuerySet:
+        return super().visible_to(user).shown_to(user)
+
+    def editable_by(self, user) -> PersonQuerySet:
+        return super().editable_by(user).usable()
+
+    def across_visible(self, user) -> PersonQuerySet:
+        return super().across_visible(user).shown_to(user)
+
+
 class Person(models.Model):
     """A contact person of an organization, or the private customer themself."""
 
@@ -343,11 +366,16 @@ class Person(models.Model):
         _("preferred channel"), max_length=16, choices=Channel.choices, blank=True
     )
     personal_notes = EncryptedTextField(_("personal notes"), blank=True)
+    # Art. 18 for one contact of an organization (a private customer is
+    # restricted as a whole, on Customer): only the DPO and Admin see them.
+    restricted_until = models.DateField(
+        _("restricted until"), null=True, blank=True, editable=False
+    )
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["search_text"])
-    objects = ChildQuerySet.as_manager()
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

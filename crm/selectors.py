@@ -81,9 +81,13 @@ def customer_get(*, user, pk: int, perm: str = "view") -> Customer:
     return customer
 
 
-def child_get(*, model, customer: Customer, pk: int):
-    """A person/address/interaction of an already authorized customer, or 404."""
-    obj = model.objects.filter(customer=customer, pk=pk).first()
+def child_get(*, model, customer: Customer, pk: int, user=None):
+    """A person/address/interaction of an already authorized customer, or 404
+    (also a person restricted under Art. 18, for all but the DPO and Admin)."""
+    queryset = model.objects.filter(customer=customer, pk=pk)
+    if user is not None and hasattr(queryset, "shown_to"):
+        queryset = queryset.shown_to(user)
+    obj = queryset.first()
     if obj is None:
         raise Http404
     obj.customer = customer

@@ -236,7 +236,7 @@ def customer_detail(request, pk: int):
         data_access.record(
             user=request.user, action="view", what="customer", customer_id=customer.pk
         )
-    persons = list(customer.persons.all())
+    persons = list(customer.persons.shown_to(request.user))
     addresses = list(customer.addresses.all())
     page = selectors.timeline(customer=customer)
     context = {
@@ -436,7 +436,9 @@ def person_new(request, pk: int):
 def person_detail(request, pk: int, person_pk: int):
     """A person with their own timeline (interactions they took part in)."""
     customer = selectors.customer_get(user=request.user, pk=pk)
-    person = selectors.child_get(model=Person, customer=customer, pk=person_pk)
+    person = selectors.child_get(
+        model=Person, customer=customer, pk=person_pk, user=request.user
+    )
     access = selectors.customer_access(user=request.user, customer=customer)
     context = _timeline_context(customer, request, person=person)
     if request.htmx:
@@ -456,7 +458,9 @@ def person_detail(request, pk: int, person_pk: int):
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk: int, person_pk: int):
     customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
-    person = selectors.child_get(model=Person, customer=customer, pk=person_pk)
+    person = selectors.child_get(
+        model=Person, customer=customer, pk=person_pk, user=request.user
+    )
     form = PersonForm(
         request.POST or None, instance=person, private=customer.is_private
     )
@@ -478,7 +482,9 @@ def person_edit(request, pk: int, person_pk: int):
 def person_delete(request, pk: int, person_pk: int):
     """Remove a contact person (not the person a private customer is)."""
     customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
-    person = selectors.child_get(model=Person, customer=customer, pk=person_pk)
+    person = selectors.child_get(
+        model=Person, customer=customer, pk=person_pk, user=request.user
+    )
     if customer.is_private:
         raise PermissionDenied
     services.person_delete(person=person, actor=request.user)

@@ -201,3 +201,31 @@ def test_an_objection_withdraws_every_consent(client_as, demo, erika):
     refused = client_as("dora").post(wrong, {"version": 2})
     assert refused.status_code == 400
     assert client_as("anna").post(url, {"version": 2}).status_code == 403
+
+
+def test_a_contact_of_an_organization_is_restricted_alone(client_as, demo):
+    from crm.models import Person
+
+    from .conftest import add_person, make_customer
+
+    org = make_customer(demo["anna"], "Nord", name="Nordlicht GmbH")
+    contact = add_person(org, demo["anna"], first_name="Ole", last_name="Leise")
+    other = add_person(org, demo["anna"], first_name="Pia", last_name="Laut")
+    request = open_request(demo["dora"], person=contact, kind="restriction")
+    url = reverse("compliance:request_action", args=[request.pk, "restrict"])
+    assert client_as("dora").post(url, {"version": 1}).status_code == 302
+    anna = client_as("anna")
+    page = anna.get(org.get_absolute_url()).content.decode()
+    assert "Nordlicht GmbH" in page and "Laut" in page and "Leise" not in page
+    person_url = reverse("crm:person_detail", args=[org.pk, contact.pk])
+    assert anna.get(person_url).status_code == 404
+    assert not Person.objects.visible_to(demo["anna"]).filter(pk=contact.pk).exists()
+    assert (
+        anna.get(reverse("search"), {"q": "Leise"}).content.decode().count("Ole Leise")
+        == 0
+    )
+    assert client_as("dora").get(person_url).status_code == 200
+    lift = reverse("compliance:request_action", args=[request.pk, "lift"])
+    assert client_as("dora").post(lift, {"version": 2}).status_code == 302
+    assert client_as("anna").get(person_url).status_code == 200
+    assert other.restricted_until is None
