@@ -13,13 +13,13 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
 from accounts.models import User
 from accounts.roles import Role
 from compliance.models import DataSubjectRequest, RequestReminder
+from core.outbox import send_each_once
 
 LEADS = (7, 1)
 
@@ -53,27 +53,16 @@ def request_reminders_send() -> int:
         .exclude(email="")
         .distinct()
     )
-    sent = 0
-    pending = RequestReminder.objects.filter(sent_at__isnull=True).values_list(
-        "pk", flat=True
+
+    def send(reminder: RequestReminder) -> None:
+        if reminder.request.is_open:
+            for user in recipients:
+                _send(reminder, user)
+
+    return send_each_once(
+        RequestReminder.objects.filter(sent_at__isnull=True).select_related("request"),
+        send,
     )
-    for pk in list(pending):
-        with transaction.atomic():
-            reminder = (
-                RequestReminder.objects.select_for_update(skip_locked=True)
-                .select_related("request")
-                .filter(pk=pk, sent_at__isnull=True)
-                .first()
-            )
-            if reminder is None:
-                continue
-            if reminder.request.is_open:
-                for user in recipients:
-                    _send(reminder, user)
-            reminder.sent_at = timezone.now()
-            reminder.save(update_fields=["sent_at"])
-            sent += 1
-    return sent
 
 
 def _send(reminder: RequestReminder, user: User) -> None:

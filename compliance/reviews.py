@@ -12,13 +12,13 @@ from datetime import date
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
 from accounts.models import User
 from compliance.models import ReviewDigest
+from core.outbox import send_each_once
 from crm.models import Customer
 
 LISTED = 50  # customers named in one e-mail; the rest are counted
@@ -38,26 +38,12 @@ def review_digests_send(*, today: date) -> int:
         ReviewDigest.objects.get_or_create(
             owner_id=owner_id, day=today, defaults={"customers": count}
         )
-    sent = 0
-    for pk in list(
-        ReviewDigest.objects.filter(day=today, sent_at__isnull=True).values_list(
-            "pk", flat=True
-        )
-    ):
-        with transaction.atomic():
-            digest = (
-                ReviewDigest.objects.select_for_update(skip_locked=True)
-                .select_related("owner")
-                .filter(pk=pk, sent_at__isnull=True)
-                .first()
-            )
-            if digest is None:
-                continue
-            _send(digest, today)
-            digest.sent_at = timezone.now()
-            digest.save(update_fields=["sent_at"])
-            sent += 1
-    return sent
+    return send_each_once(
+        ReviewDigest.objects.filter(day=today, sent_at__isnull=True).select_related(
+            "owner"
+        ),
+        lambda digest: _send(digest, today),
+    )
 
 
 def _send(digest: ReviewDigest, today: date) -> None:

@@ -37,7 +37,7 @@ from compliance.models import (
 from contracts.selectors import public_holidays
 from core import audit
 from crm.models import Customer, Person
-from crm.services import lock_version
+from crm.services import lock_version, update_versioned
 
 OPEN_CONSENT = (ConsentStatus.PENDING, ConsentStatus.GRANTED)
 
@@ -108,12 +108,7 @@ def activity_update(
     *, activity: ProcessingActivity, actor: User, version: int, fields: dict
 ) -> ProcessingActivity:
     """Save changes made on `version`; refuse when someone saved meanwhile."""
-    locked = lock_version(activity, version)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.version = version + 1
-    audit.save(locked, actor=actor)
-    return locked
+    return update_versioned(activity, actor=actor, version=version, fields=fields)
 
 
 # --- Data-subject requests (Art. 12, 15-21) ----------------------------------------
@@ -521,10 +516,5 @@ def rule_create(*, actor: User, fields: dict) -> RetentionRule:
 def rule_update(
     *, rule: RetentionRule, actor: User, version: int, fields: dict
 ) -> RetentionRule:
-    """Change a rule made on `version`; refuse when someone saved meanwhile."""
-    locked = lock_version(rule, version)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.version = version + 1
-    audit.save(locked, actor=actor)
-    return locked
+    """Save changes made on `version`; refuse when someone saved meanwhile."""
+    return update_versioned(rule, actor=actor, version=version, fields=fields)

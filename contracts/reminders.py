@@ -39,6 +39,7 @@ from contracts.models import (
     ReminderKind,
     default_lead_times,
 )
+from core.outbox import send_each_once
 
 ESCALATION_DAYS = 7  # the team's manager is told when nobody acknowledged by then
 
@@ -167,24 +168,10 @@ def reminders_send(*, today: date) -> int:
                     digest__isnull=True,
                     acknowledged_at__isnull=True,
                 ).update(digest=digest)
-    sent = 0
-    for digest_id in list(
-        ReminderDigest.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)
-    ):
-        with transaction.atomic():
-            digest = (
-                ReminderDigest.objects.select_for_update(skip_locked=True)
-                .filter(pk=digest_id, sent_at__isnull=True)
-                .select_related("recipient")
-                .first()
-            )
-            if digest is None:
-                continue  # another worker has it, or it was sent meanwhile
-            _send_digest(digest)
-            digest.sent_at = timezone.now()
-            digest.save(update_fields=["sent_at"])
-            sent += 1
-    return sent
+    return send_each_once(
+        ReminderDigest.objects.filter(sent_at__isnull=True).select_related("recipient"),
+        _send_digest,
+    )
 
 
 def _send_digest(digest: ReminderDigest) -> None:

@@ -48,6 +48,18 @@ def lock_version(instance: Model, version: int) -> Model:
     return locked
 
 
+def update_versioned(
+    instance: Model, *, actor: User | None, version: int, fields: dict
+) -> Model:
+    """Save `fields` on a row edited from `version` (StaleEdit if saved meanwhile)."""
+    locked = lock_version(instance, version)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.version = version + 1
+    audit.save(locked, actor=actor)
+    return locked
+
+
 def _counts_changed() -> None:
     # Who sees how many customers changed: drop the cached list counts.
     from crm.selectors import forget_counts

@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0005_encrypted_fields'),
+        ("crm", "0005_encrypted_fields"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalperson',
-            name='restricted_until',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='restricted until'),
+            model_name="historicalperson",
+            name="restricted_until",
+            field=models.DateField(
+                blank=True, editable=False, null=True, verbose_name="restricted until"
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='restricted_until',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='restricted until'),
+            model_name="person",
+            name="restricted_until",
+            field=models.DateField(
+                blank=True, editable=False, null=True, verbose_name="restricted until"
+            ),
         ),
     ]

@@ -162,7 +162,8 @@ def test_a_running_contract_restricts_instead_of_erasing(client_as, demo):
     assert erasures_complete(today=date(2040, 1, 1)) == 0
 
 
-def test_the_daily_task_erases_the_day_the_hold_ends(demo):
+def erased_with_an_ended_contract(demo):
+    """A private customer whose contract ended 31.12.2025, erased on 22.11.2026."""
     customer, person = private_customer(demo["anna"])
     contract = held_contract(customer, demo["anna"], status="ended")
     Contract.objects.filter(pk=contract.pk).update(term_end=date(2025, 12, 31))
@@ -170,6 +171,11 @@ def test_the_daily_task_erases_the_day_the_hold_ends(demo):
     erasure = services.request_erase(
         request=request, actor=demo["dora"], version=2, today=date(2026, 11, 22)
     )
+    return customer, erasure
+
+
+def test_the_daily_task_erases_the_day_the_hold_ends(demo):
+    customer, erasure = erased_with_an_ended_contract(demo)
     hold = erasure.holds.get()
     assert hold.until == date(2032, 1, 1)  # six years from the end of 2025
     customer.refresh_from_db()
@@ -187,13 +193,7 @@ def test_the_daily_task_erases_the_day_the_hold_ends(demo):
 
 
 def test_a_manual_extension_keeps_the_hold(demo):
-    customer, person = private_customer(demo["anna"])
-    contract = held_contract(customer, demo["anna"], status="ended")
-    Contract.objects.filter(pk=contract.pk).update(term_end=date(2025, 12, 31))
-    request = checked_request(demo["dora"], person)
-    erasure = services.request_erase(
-        request=request, actor=demo["dora"], version=2, today=date(2026, 11, 22)
-    )
+    _customer, erasure = erased_with_an_ended_contract(demo)
     erasure.holds.update(extended_until=date(2033, 6, 30))  # open tax assessment
     assert erasures_complete(today=date(2032, 1, 1)) == 0
     assert erasures_complete(today=date(2033, 6, 30)) == 1

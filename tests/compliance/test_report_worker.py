@@ -8,7 +8,7 @@ import pytest
 from compliance import services
 from compliance.models import AccessReport
 from compliance.tasks import access_report_task
-from tests.contracts.test_reminders_worker import start_worker, stop
+from tests.support.worker import start_worker, stop
 
 from .conftest import open_request
 

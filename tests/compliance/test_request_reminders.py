@@ -1,6 +1,5 @@
 """The DPO is reminded 7 days and 1 day before a request is due, once each."""
 
-import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -63,7 +62,7 @@ def test_a_real_worker_sends_each_reminder_once(demo, tmp_path):
 
     from compliance.deadlines import answer_due
     from compliance.tasks import request_reminders_task
-    from tests.contracts.test_reminders_worker import start_worker, stop
+    from tests.support.worker import mail_worker
 
     today = timezone.localdate()
     received = next(  # a request due in 2 to 6 days: in the 7-day window today
@@ -72,18 +71,9 @@ def test_a_real_worker_sends_each_reminder_once(demo, tmp_path):
         if 2 <= (answer_due(today - timedelta(days=back)) - today).days <= 6
     )
     open_request(demo["dora"], received=received)
-    log = tmp_path / "mail.log"
-    log.touch()
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    worker = start_worker(
-        queue, TEST_EMAIL_BACKEND="tests.support.mail.EmailBackend",
-        TEST_MAIL_LOG=str(log),
-    )  # fmt: skip
-    try:
+    with mail_worker(tmp_path) as (queue, log):
         first = request_reminders_task.apply_async(queue=queue).get(timeout=60)
         second = request_reminders_task.apply_async(queue=queue).get(timeout=60)
-    finally:
-        stop(worker)
     assert (first["planned"], first["sent"]) == (1, 1)
     assert (second["planned"], second["sent"]) == (0, 0)
     assert len(log.read_text().splitlines()) == 1

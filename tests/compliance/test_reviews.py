@@ -1,6 +1,5 @@
 """Data reviews: the next one six months on, a daily digest per owner, once."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -81,20 +80,11 @@ def test_the_manager_sees_overdue_reviews_per_team(client_as, demo):
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_the_digest_once(demo, tmp_path):
     from compliance.tasks import review_digests_task
-    from tests.contracts.test_reminders_worker import start_worker, stop
+    from tests.support.worker import mail_worker
 
     due(make_customer(demo["anna"], "Nord", name="A GmbH"))
-    log = tmp_path / "mail.log"
-    log.touch()
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    worker = start_worker(
-        queue, TEST_EMAIL_BACKEND="tests.support.mail.EmailBackend",
-        TEST_MAIL_LOG=str(log),
-    )  # fmt: skip
-    try:
+    with mail_worker(tmp_path) as (queue, log):
         first = review_digests_task.apply_async(queue=queue).get(timeout=60)
         second = review_digests_task.apply_async(queue=queue).get(timeout=60)
-    finally:
-        stop(worker)
     assert (first["sent"], second["sent"]) == (1, 0)
     assert len(log.read_text().splitlines()) == 1

@@ -1,52 +1,18 @@
 """The reminder task through Redis and a real Celery worker on the test database."""
 
-import os
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from contracts.models import Reminder, ReminderDigest
 from contracts.tasks import send_reminders_task
+from tests.support.worker import start_worker, stop
 
 from .conftest import add_address, make_contract, make_customer
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def start_worker(queue: str, **extra_env) -> subprocess.Popen:
-    """A worker process on `queue`, using the test database."""
-    db = connection.settings_dict
-    auth = f"{db['USER']}:{db['PASSWORD'] or ''}"
-    url = f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": url,
-        "REDIS_URL": settings.REDIS_URL,
-        **extra_env,
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--queues", queue, "--without-gossip", "--without-mingle",
-         "--loglevel=WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from compliance.models import AccessReport, DataSubjectRequest, Erasure
 from crm.models import Customer
-from tests.contracts.test_reminders_worker import start_worker, stop
+from tests.support.worker import start_worker, stop
 
 from .test_login_browser import log_in
 
