@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -108,7 +109,7 @@ def _holds(person: Person, plan: ErasurePlan, *, today: date) -> list[Hold]:
             ContractStatus.NOTICE_GIVEN,
         )
         ended = contract.term_end or contract.updated_at.date()
-        until = None if running else retention_ends(ended, Record.BUSINESS_LETTER)
+        until = None if running else _letter_retention(ended)
         holds.append(
             Hold(
                 "contracts.Contract",
@@ -120,8 +121,8 @@ def _holds(person: Person, plan: ErasurePlan, *, today: date) -> list[Hold]:
         )
         # Its notices and documents are kept with it.
         for notice in contract.notices.all():
-            letter_end = retention_ends(
-                timezone.localtime(notice.received_at).date(), Record.BUSINESS_LETTER
+            letter_end = _letter_retention(
+                timezone.localtime(notice.received_at).date()
             )
             holds.append(
                 Hold(
@@ -156,9 +157,7 @@ def _holds(person: Person, plan: ErasurePlan, *, today: date) -> list[Hold]:
         pk__in=plan.rows.get("crm.Interaction", []), kind__in=LETTER_KINDS
     )
     for letter in letters:
-        until = retention_ends(
-            timezone.localtime(letter.occurred_at).date(), Record.BUSINESS_LETTER
-        )
+        until = _letter_retention(timezone.localtime(letter.occurred_at).date())
         if until > today:
             holds.append(
                 Hold(
@@ -170,6 +169,11 @@ def _holds(person: Person, plan: ErasurePlan, *, today: date) -> list[Hold]:
                 )
             )
     return holds
+
+
+def _letter_retention(day: date) -> date:
+    """When a business letter of `day` may go, in the company's country."""
+    return retention_ends(day, Record.BUSINESS_LETTER, settings.COMPANY_COUNTRY)
 
 
 def _values(entry: Entry, model, keep: set[str]) -> dict:
@@ -289,7 +293,7 @@ def _date_running_holds() -> None:
         ):
             continue
         ended = contract.term_end or contract.updated_at.date()
-        until = retention_ends(ended, Record.BUSINESS_LETTER)
+        until = _letter_retention(ended)
         RetentionHold.objects.filter(
             erasure=hold.erasure,
             released_at__isnull=True,

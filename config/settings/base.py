@@ -254,6 +254,9 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 # deadlines (empty: nationwide holidays only; e.g. "BY", "NW").
 ACCESS_RECORDER = "compliance.services.access_record"
 COMPANY_LAND = os.environ.get("COMPANY_LAND", "")
+# Statutory retention periods by the company's country: DE (§ 257 HGB, § 147 AO),
+# AT (§ 212 UGB, § 132 BAO) or CH (Art. 958f OR); compliance/deadlines.py.
+COMPANY_COUNTRY = os.environ.get("COMPANY_COUNTRY", "DE")
 # Data reviews: a customer's data is looked at again this many months after
 # its last review (data minimisation, Art. 5(1)(c) GDPR).
 DATA_REVIEW_MONTHS = int(os.environ.get("DATA_REVIEW_MONTHS", "6"))

@@ -243,3 +243,15 @@ def test_staff_cannot_reach_the_erasure(client_as, demo):
     assert client_as("anna").get(url).status_code == 403
     assert client_as("maria").post(url, {"version": 2}).status_code == 403
     assert Erasure.objects.exists() is False
+
+
+def test_an_austrian_company_keeps_business_letters_seven_years(demo, settings):
+    settings.COMPANY_COUNTRY = "AT"
+    customer, person = private_customer(demo["anna"])
+    crm_services.interaction_create(
+        customer=customer, actor=demo["anna"], persons=[person],
+        fields={"kind": "email", "direction": "in", "subject": "Bestellung",
+                "occurred_at": datetime(2025, 6, 10, 9, 0, tzinfo=UTC)},
+    )  # fmt: skip
+    plan = erasure_plan(person, today=date(2026, 11, 22))
+    assert [hold.until for hold in plan.holds] == [date(2033, 1, 1)]
