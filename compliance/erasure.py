@@ -171,6 +171,14 @@ def _holds(person: Person, plan: ErasurePlan, *, today: date) -> list[Hold]:
     return holds
 
 
+def report_files_delete(report: AccessReport) -> None:
+    """Delete a report's PDF and JSON (copies of a person's data)."""
+    for file in (report.pdf, report.json):
+        if file:
+            file.delete(save=False)
+    AccessReport.objects.filter(pk=report.pk).update(pdf="", json="")
+
+
 def _letter_retention(day: date) -> date:
     """When a business letter of `day` may go, in the company's country."""
     return retention_ends(day, Record.BUSINESS_LETTER, settings.COMPANY_COUNTRY)
@@ -239,10 +247,7 @@ def person_erase(*, person: Person, request, actor, today: date, rule=None) -> E
     )
     # Reports made for the person are copies of their data: gone with it.
     for report in AccessReport.objects.filter(person=person):
-        for file in (report.pdf, report.json):
-            if file:
-                file.delete(save=False)
-        AccessReport.objects.filter(pk=report.pk).update(pdf="", json="")
+        report_files_delete(report)
     if private is not None:
         Customer.objects.filter(pk=private.pk).update(
             restricted_until=plan.restricted_until if plan.holds else None,

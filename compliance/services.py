@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from compliance import deadlines
-from compliance.erasure import person_erase
+from compliance.erasure import person_erase, report_files_delete
 from compliance.models import (
     DOUBLE_OPT_IN,
     AccessAction,
@@ -518,3 +518,18 @@ def rule_update(
 ) -> RetentionRule:
     """Save changes made on `version`; refuse when someone saved meanwhile."""
     return update_versioned(rule, actor=actor, version=version, fields=fields)
+
+
+REPORT_KEEP_DAYS = 30  # a report is a copy of a person's data: not kept longer
+
+
+def reports_expire(*, now) -> int:
+    """Delete the files of access reports older than REPORT_KEEP_DAYS."""
+    old = AccessReport.objects.filter(
+        created_at__lt=now - timedelta(days=REPORT_KEEP_DAYS)
+    ).exclude(pdf="", json="")
+    count = 0
+    for report in old:
+        report_files_delete(report)
+        count += 1
+    return count

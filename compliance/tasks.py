@@ -52,3 +52,11 @@ def retention_rules_task() -> dict:
 
     today = timezone.localdate()
     return {"day": today.isoformat(), "erased": rules_apply(today=today)}
+
+
+@shared_task(name="compliance.reports_expire")
+def reports_expire_task() -> dict:
+    """Delete access report files after 30 days (copies of personal data)."""
+    from compliance.services import reports_expire
+
+    return {"deleted": reports_expire(now=timezone.now())}

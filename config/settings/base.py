@@ -151,6 +151,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "compliance.retention_rules",
         "schedule": crontab(hour=3, minute=45),
     },
+    "reports-expire": {
+        "task": "compliance.reports_expire",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "erasures-complete": {
         "task": "compliance.erasures_complete",
         "schedule": crontab(hour=3, minute=15),

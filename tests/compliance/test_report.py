@@ -174,3 +174,22 @@ def test_erasure_deletes_the_person_s_reports(
     import os
 
     assert not os.path.exists(path)
+
+
+def test_report_files_are_deleted_after_thirty_days(
+    client_as, demo, erika_full, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    report = made_report(demo, erika_full, django_capture_on_commit_callbacks)
+    now = timezone.now()
+    assert services.reports_expire(now=now + timedelta(days=29)) == 0
+    assert services.reports_expire(now=now + timedelta(days=31)) == 1
+    report.refresh_from_db()
+    assert not report.pdf and not report.json
+    page = client_as("dora").get(report.get_absolute_url())
+    assert 'data-testid="report-gone"' in page.content.decode()
+    url = reverse("compliance:report_download", args=[report.pk, "pdf"])
+    assert client_as("dora").get(url).status_code == 404
