@@ -10,8 +10,10 @@ Everything works from the registry (compliance/registry.py):
 - `person_erase` anonymizes every registered field of every row that is not
   held, in the live tables *and* in their history tables (old values are
   personal data too), with QuerySet.update() on purpose: a new history row
-  would copy the data again. What is held stays, restricted: a private customer
-  is hidden from everyone but the DPO and Admin until the last hold ends. The
+  would copy the data again. What is held stays, restricted, with the name: a
+  private customer (or the one contact of an organization) is hidden from
+  everyone but the DPO and Admin until the last hold ends. Held besides
+  business letters: proof of a phone consent, five years (§ 7a UWG). The
   tombstone (Erasure) says when, by which request and by whom, without
   personal data.
 - `erasures_complete(today)` (daily task) anonymizes held rows whose hold has
@@ -31,9 +33,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance.deadlines import Record, retention_ends
-from compliance.models import AccessReport, Erasure, RetentionHold
+from compliance.models import (
+    AccessReport,
+    Consent,
+    ConsentPurpose,
+    Erasure,
+    RetentionHold,
+)
 from compliance.registry import REDACTED, REGISTRY, Anonymize, Entry
 from contracts.models import Contract, ContractStatus
+from core.dates import add_months
 from crm.models import Customer, Interaction, Person
 
 LETTER_KINDS = ("letter", "email")  # business letters sent or received
@@ -153,6 +162,24 @@ def _holds(person: Person, plan: ErasurePlan, *, today: date) -> list[Hold]:
                 )
                 for version in document.versions.all()
             )
+    # Proof of a phone consent: five years (§ 7a UWG), from the consent.
+    for consent in Consent.objects.filter(
+        pk__in=plan.rows.get("compliance.Consent", []),
+        purpose=ConsentPurpose.PHONE_MARKETING,
+        confirmed_at__isnull=False,
+    ):
+        until = add_months(timezone.localtime(consent.confirmed_at).date(), 60)
+        if until > today:
+            holds.append(
+                Hold(
+                    "compliance.Consent",
+                    consent.pk,
+                    f"{consent.get_purpose_display()} "
+                    f"{timezone.localtime(consent.confirmed_at):%d.%m.%Y}",
+                    _("Proof of a phone consent (§ 7a UWG), five years"),
+                    until,
+                )
+            )
     letters = Interaction.objects.filter(
         pk__in=plan.rows.get("crm.Interaction", []), kind__in=LETTER_KINDS
     )
@@ -222,7 +249,9 @@ def person_erase(*, person: Person, request, actor, today: date, rule=None) -> E
     plan = erasure_plan(person, today=today)
     held = plan.held_ids
     private = person.customer if person.customer.kind == "private" else None
-    keep_identity = bool(plan.holds) and private is not None
+    # While anything is held, the name (and a private customer's address) stays
+    # with it, restricted: the customer, or the one contact of an organization.
+    keep_identity = bool(plan.holds)
     for entry in _person_entries():
         ids = [pk for pk in plan.rows[entry.label] if pk not in held[entry.label]]
         keep = KEPT_WHILE_HELD.get(entry.label, set()) if keep_identity else set()
@@ -252,6 +281,10 @@ def person_erase(*, person: Person, request, actor, today: date, rule=None) -> E
         Customer.objects.filter(pk=private.pk).update(
             restricted_until=plan.restricted_until if plan.holds else None,
             status="former",
+        )
+    elif plan.holds:
+        Person.objects.filter(pk=person.pk).update(
+            restricted_until=plan.restricted_until
         )
     return erasure
 
@@ -317,17 +350,24 @@ def _finish_if_free(erasure: Erasure) -> None:
         latest = erasure.holds.filter(released_at__isnull=True).aggregate(
             last=Max("until")
         )["last"]
-        Customer.objects.filter(kind="private", persons__pk=erasure.person_ref).update(
-            restricted_until=latest or date.max
-        )
+        _restrict(erasure.person_ref, latest or date.max)
         return
     entries = {entry.label: entry for entry in _person_entries()}
     person_id = erasure.person_ref
     for label in KEPT_WHILE_HELD:
         entry = entries[label]
         _anonymize(entry, list(entry.rows_of(person_id).values_list("pk", flat=True)))
-    Customer.objects.filter(kind="private", persons__pk=person_id).update(
-        restricted_until=None
-    )
+    _restrict(person_id, None)
     erasure.completed_at = timezone.now()
     erasure.save(update_fields=["completed_at"])
+
+
+def _restrict(person_id: int, until: date | None) -> None:
+    """Set (or lift) the restriction of the person's private customer, or of the
+    person alone when they are the contact of an organization."""
+    Customer.objects.filter(kind="private", persons__pk=person_id).update(
+        restricted_until=until
+    )
+    Person.objects.filter(pk=person_id, customer__kind="organization").update(
+        restricted_until=until
+    )

@@ -255,3 +255,43 @@ def test_an_austrian_company_keeps_business_letters_seven_years(demo, settings):
     )  # fmt: skip
     plan = erasure_plan(person, today=date(2026, 11, 22))
     assert [hold.until for hold in plan.holds] == [date(2033, 1, 1)]
+
+
+def test_a_contact_with_held_letters_is_restricted_alone_then_erased(client_as, demo):
+    anna = demo["anna"]
+    org = make_customer(anna, "Nord", name="Nordlicht Logistik GmbH")
+    contact = add_person(org, anna, first_name=FIRST, last_name=LAST, email=EMAIL)
+    crm_services.interaction_create(
+        customer=org, actor=anna, persons=[contact],
+        fields={"kind": "email", "direction": "in", "subject": "Auftrag",
+                "occurred_at": datetime(2025, 6, 10, 9, 0, tzinfo=UTC)},
+    )  # fmt: skip
+    request = checked_request(demo["dora"], contact)
+    services.request_erase(
+        request=request, actor=demo["dora"], version=2, today=date(2026, 11, 22)
+    )
+    contact.refresh_from_db()
+    assert contact.restricted_until == date(2032, 1, 1)
+    assert columns_containing(EMAIL) == [] and columns_containing(LAST)
+    url = reverse("crm:person_detail", args=[org.pk, contact.pk])
+    assert client_as("anna").get(url).status_code == 404
+    assert client_as("anna").get(org.get_absolute_url()).status_code == 200
+    assert erasures_complete(today=date(2032, 1, 1)) == 1
+    assert columns_containing(LAST) == [] and columns_containing(FIRST) == []
+    contact.refresh_from_db()
+    assert contact.restricted_until is None
+    org.refresh_from_db()
+    assert org.restricted_until is None and org.name == "Nordlicht Logistik GmbH"
+
+
+def test_proof_of_a_phone_consent_is_held_five_years(demo):
+    _customer, person = private_customer(demo["anna"])
+    consent = services.consent_record(
+        person=person, purpose="phone_marketing", source="phone", actor=demo["anna"]
+    )
+    given = timezone.localtime(consent.confirmed_at).date()
+    plan = erasure_plan(person, today=given)
+    holds = [(h.label, h.until) for h in plan.holds]
+    from core.dates import add_months
+
+    assert holds == [("compliance.Consent", add_months(given, 60))]
