@@ -14,6 +14,9 @@ from contracts import deadlines as engine
 from contracts.models import Contract
 
 LIST_SIZE = 50
+# Pages by OFFSET (five sort orders over nullable dates make keysets costly);
+# beyond this many pages, narrowing the filter is the better way.
+MAX_PAGE = 200
 SORTS = {
     "last_notice_day": ("last_notice_day", "id"),
     "term_end": ("term_end", "id"),

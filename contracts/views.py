@@ -50,11 +50,16 @@ def contract_list(request):
     """Visible contracts with filters, soonest last notice day first."""
     form = ContractFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    page = request.GET.get("page", "")
+    page = min(int(page), selectors.MAX_PAGE) if page.isdigit() and int(page) else 1
+    start = (page - 1) * selectors.LIST_SIZE
     contracts = list(
         selectors.contract_list(
             user=request.user, filters=filters, today=timezone.localdate()
-        )[: selectors.LIST_SIZE + 1]
+        )[start : start + selectors.LIST_SIZE + 1]
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     owners, teams = crm_selectors.list_choices()
     return render(
         request,
@@ -62,7 +67,9 @@ def contract_list(request):
         {
             "form": form,
             "contracts": contracts[: selectors.LIST_SIZE],
-            "more": len(contracts) > selectors.LIST_SIZE,
+            "more": len(contracts) > selectors.LIST_SIZE and page < selectors.MAX_PAGE,
+            "page": page,
+            "query": query.urlencode(),
             # The filter's selects are written out in the template from cached
             # choices (no widget rendering, no queries); these are their values.
             "owners": owners,

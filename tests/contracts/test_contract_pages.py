@@ -255,3 +255,24 @@ def test_contract_list_filter_keeps_the_choice_and_shows_a_bad_value(
     assert nord_contract.number in html
     bad = client.get(listing, {"within_days": "viele"}).content.decode()
     assert "is-invalid" in bad and "ganze Zahl" in bad
+
+
+def test_the_contract_list_pages_through_all_visible_contracts(
+    client_as, demo, nord_contract
+):
+    from contracts.selectors import LIST_SIZE
+
+    for number in range(LIST_SIZE + 5):
+        make_contract(nord_contract.customer, demo["anna"], title=f"Vertrag {number}")
+    client = client_as("anna")
+    listing = reverse("contracts:contract_list")
+    first = client.get(listing, {"sort": "number"})
+    assert len(first.context["contracts"]) == LIST_SIZE and first.context["more"]
+    second = client.get(listing, {"sort": "number", "page": 2})
+    assert len(second.context["contracts"]) == 6 and not second.context["more"]
+    seen = {c.pk for c in first.context["contracts"]} | {
+        c.pk for c in second.context["contracts"]
+    }
+    assert len(seen) == LIST_SIZE + 6  # every contract exactly once
+    assert "sort=number&amp;page=2" in first.content.decode()
+    assert client.get(listing, {"page": "x"}).context["page"] == 1
