@@ -69,6 +69,9 @@ class ErasurePlan:
     person: Person
     rows: dict[str, list[int]] = field(default_factory=dict)  # label -> ids
     holds: list[Hold] = field(default_factory=list)
+    # Person records deleted earlier, left only in the history, that were this
+    # person (the same e-mail, or the same name at the same customer).
+    former: list[int] = field(default_factory=list)
 
     @property
     def held_ids(self) -> dict[str, set[int]]:
@@ -88,10 +91,12 @@ class ErasurePlan:
 
     def erased_counts(self) -> dict[str, int]:
         held = self.held_ids
-        return {
+        counts = {
             label: len([pk for pk in ids if pk not in held[label]])
             for label, ids in self.rows.items()
         }
+        counts["crm.Person (deleted earlier)"] = len(self.former)
+        return counts
 
 
 def _person_entries() -> list[Entry]:
@@ -106,7 +111,31 @@ def erasure_plan(person: Person, *, today: date) -> ErasurePlan:
             entry.rows_of(person.pk).order_by("pk").values_list("pk", flat=True)
         )
     plan.holds = _holds(person, plan, today=today)
+    plan.former = _former_records(person)
     return plan
+
+
+def _former_records(person: Person) -> list[int]:
+    """Ids of deleted person records whose history names this person."""
+    history = Person.history.model
+    known = history.objects.filter(id=person.pk).values_list("email", "email_secondary")
+    emails = {email.lower() for pair in known for email in pair if email}
+    if person.email:
+        emails.add(person.email.lower())
+    match = Q(pk__in=[])
+    if person.first_name and person.last_name:
+        match |= Q(
+            customer_id=person.customer_id,
+            first_name=person.first_name,
+            last_name=person.last_name,
+        )
+    for email in emails:
+        match |= Q(email__iexact=email) | Q(email_secondary__iexact=email)
+    ids = set(
+        history.objects.filter(match).exclude(id=person.pk).values_list("id", flat=True)
+    )
+    live = set(Person.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    return sorted(ids - live)
 
 
 def _holds(person: Person, plan: ErasurePlan, *, today: date) -> list[Hold]:
@@ -256,6 +285,8 @@ def person_erase(*, person: Person, request, actor, today: date, rule=None) -> E
         ids = [pk for pk in plan.rows[entry.label] if pk not in held[entry.label]]
         keep = KEPT_WHILE_HELD.get(entry.label, set()) if keep_identity else set()
         _anonymize(entry, ids, keep)
+        if entry.label == "crm.Person":
+            _anonymize(entry, plan.former)  # only their history rows are left
     erasure = Erasure.objects.create(
         request=request,
         person_ref=person.pk,

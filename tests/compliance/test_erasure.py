@@ -295,3 +295,22 @@ def test_proof_of_a_phone_consent_is_held_five_years(demo):
     from core.dates import add_months
 
     assert holds == [("compliance.Consent", add_months(given, 60))]
+
+
+def test_a_record_deleted_earlier_is_found_in_the_history_and_erased(client_as, demo):
+    anna = demo["anna"]
+    old_org = make_customer(anna, "Nord", name="Alte Firma GmbH")
+    earlier = add_person(old_org, anna, first_name="Q.", last_name="Zwetschge",
+                         email=EMAIL.upper())  # fmt: skip
+    crm_services.person_delete(person=earlier, actor=anna)  # history keeps it
+    assert columns_containing("Zwetschge")
+    _customer, person = private_customer(anna)
+    request = checked_request(demo["dora"], person)
+    page = client_as("dora").get(reverse("compliance:request_erase", args=[request.pk]))
+    assert 'data-testid="former-records"' in page.content.decode()
+    services.request_erase(
+        request=request, actor=demo["dora"], version=2, today=timezone.localdate()
+    )
+    assert columns_containing("Zwetschge") == []
+    assert columns_containing(EMAIL) == []
+    assert Erasure.objects.get().counts["crm.Person (deleted earlier)"] == 1
