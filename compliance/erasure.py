@@ -111,11 +111,11 @@ def erasure_plan(person: Person, *, today: date) -> ErasurePlan:
             entry.rows_of(person.pk).order_by("pk").values_list("pk", flat=True)
         )
     plan.holds = _holds(person, plan, today=today)
-    plan.former = _former_records(person)
+    plan.former = former_records(person)
     return plan
 
 
-def _former_records(person: Person) -> list[int]:
+def former_records(person: Person) -> list[int]:
     """Ids of deleted person records whose history names this person."""
     history = Person.history.model
     known = history.objects.filter(id=person.pk).values_list("email", "email_secondary")

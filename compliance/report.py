@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from compliance.erasure import former_records
 from compliance.models import ProcessingActivity
 from compliance.registry import REGISTRY, Entry
 from core.pdf import render_pdf
@@ -136,6 +137,9 @@ def collect(person: Person, *, language: str = "de") -> Report:
             ids = [row["id"] for row in section.rows]
             if history is not None and ids:
                 histories.append(history.objects.filter(id__in=ids))
+        former = former_records(person)  # deleted earlier: only history is left
+        if former:
+            histories.append(Person.history.model.objects.filter(id__in=former))
         changes, _more = (
             history_page(histories, limit=100_000) if histories else ([], 0)
         )

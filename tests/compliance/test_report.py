@@ -193,3 +193,23 @@ def test_report_files_are_deleted_after_thirty_days(
     assert 'data-testid="report-gone"' in page.content.decode()
     url = reverse("compliance:report_download", args=[report.pk, "pdf"])
     assert client_as("dora").get(url).status_code == 404
+
+
+def test_the_report_includes_the_history_of_records_deleted_earlier(
+    demo, erika_full, django_capture_on_commit_callbacks
+):
+    from crm.models import Customer
+
+    other = Customer.objects.exclude(pk=erika_full.customer_id).first() or (
+        erika_full.customer
+    )
+    earlier = crm_services.person_create(
+        customer=other, actor=demo["anna"],
+        fields={"first_name": "E.", "last_name": "Früher",
+                "email": "ERIKA@example.org"},
+    )  # fmt: skip
+    crm_services.person_delete(person=earlier, actor=demo["anna"])
+    report = made_report(demo, erika_full, django_capture_on_commit_callbacks)
+    data = json.loads(report.json.read())
+    deleted = [e for e in data["history"] if e["action"] == "deleted"]
+    assert any("Früher" in e["record"] for e in deleted)
