@@ -192,3 +192,24 @@ class RetentionRuleForm(forms.ModelForm):
     class Meta:
         model = RetentionRule
         fields = ["name", "kind", "years", "active"]
+
+
+class DisclosureForm(forms.Form):
+    """Data passed to a recipient; the person is one of the customer's or none."""
+
+    recipient = forms.CharField(label=_("recipient"), max_length=200)
+    what = forms.CharField(label=_("what was passed on"), max_length=300)
+    disclosed_on = forms.DateField(label=_("passed on"), widget=DATE_INPUT)
+    person = forms.ModelChoiceField(
+        label=_("person"), required=False, queryset=Person.objects.none()
+    )
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = customer.persons.usable()
+
+    def clean_disclosed_on(self):
+        day = self.cleaned_data["disclosed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("This day lies in the future."))
+        return day

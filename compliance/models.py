@@ -191,6 +191,9 @@ class DataSubjectRequest(models.Model):
         verbose_name=_("handled by"),
     )
     note = models.TextField(_("note"), blank=True)
+    recipients_told_at = models.DateTimeField(
+        _("recipients told at"), null=True, blank=True
+    )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -628,3 +631,43 @@ class RetentionRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Disclosure(models.Model):
+    """Personal data passed to a recipient outside the company (Art. 19 GDPR:
+    recipients are told of a rectification, erasure or restriction)."""
+
+    customer = models.ForeignKey(
+        "crm.Customer",
+        on_delete=models.CASCADE,
+        related_name="disclosures",
+        verbose_name=_("customer"),
+    )
+    person = models.ForeignKey(
+        "crm.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="disclosures",
+        verbose_name=_("person"),
+    )
+    recipient = models.CharField(_("recipient"), max_length=200)
+    what = models.CharField(_("what was passed on"), max_length=300)
+    disclosed_on = models.DateField(_("passed on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-disclosed_on", "-id"]
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+
+    def __str__(self) -> str:
+        return f"{self.recipient} ({self.disclosed_on})"

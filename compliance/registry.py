@@ -176,6 +176,13 @@ REGISTRY: tuple[Entry, ...] = (
         via="person",
     ),
     Entry(
+        "compliance.Disclosure",
+        Category.CONTACT,
+        {"what": Anonymize.REDACT},  # the recipient is a company, not the person
+        via="person",
+        private="customer",
+    ),
+    Entry(
         "compliance.DataSubjectRequest",
         Category.REQUESTS,
         {"subject_name": Anonymize.REDACT, "note": Anonymize.BLANK},

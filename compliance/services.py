@@ -25,6 +25,7 @@ from compliance.models import (
     ConsentStatus,
     ConsentText,
     DataSubjectRequest,
+    Disclosure,
     Erasure,
     ProcessingActivity,
     ReportStatus,
@@ -533,3 +534,36 @@ def reports_expire(*, now) -> int:
         report_files_delete(report)
         count += 1
     return count
+
+
+# --- Disclosures (Art. 19) ------------------------------------------------------
+
+
+@transaction.atomic
+def disclosure_record(*, customer: Customer, actor: User, fields: dict) -> Disclosure:
+    """Note that the customer's (or one person's) data went to a recipient."""
+    disclosure = Disclosure(customer=customer, recorded_by=actor, **fields)
+    audit.save(disclosure, actor=actor)
+    return disclosure
+
+
+def recipients_of(person: Person) -> list[str]:
+    """The recipients the person's data went to (to tell under Art. 19)."""
+    from compliance.registry import REGISTRY
+
+    entry = next(e for e in REGISTRY if e.label == "compliance.Disclosure")
+    return sorted(
+        set(entry.rows_of(person.pk).values_list("recipient", flat=True)),
+        key=str.lower,
+    )
+
+
+@transaction.atomic
+def request_recipients_told(
+    *, request: DataSubjectRequest, actor: User, version: int, now
+) -> DataSubjectRequest:
+    """Record that every recipient was told of the rectification, erasure or
+    restriction (Art. 19)."""
+    return update_versioned(
+        request, actor=actor, version=version, fields={"recipients_told_at": now}
+    )

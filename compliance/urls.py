@@ -17,6 +17,11 @@ urlpatterns = [
     path("requests/<int:pk>/close/", views.request_close, name="request_close"),
     path("requests/<int:pk>/erase/", views.request_erase, name="request_erase"),
     path(
+        "requests/<int:pk>/recipients-told/",
+        views.request_recipients_told,
+        name="request_recipients_told",
+    ),
+    path(
         "requests/<int:pk>/do/<str:action>/",
         views.request_action,
         name="request_action",

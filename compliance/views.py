@@ -25,6 +25,7 @@ from compliance.forms import (
     AccessLogFilterForm,
     CloseForm,
     ConsentForm,
+    DisclosureForm,
     ExtendForm,
     ProcessingActivityForm,
     RequestFilterForm,
@@ -190,6 +191,9 @@ def _request_context(data_request, request, **forms) -> dict:
         "extend_form": ExtendForm(initial=version),
         "close_form": CloseForm(initial=version),
         "history": history_page([data_request.history.all()])[0],
+        "recipients": services.recipients_of(data_request.person)
+        if data_request.person
+        else [],
     }
     context.update(forms)
     return context
@@ -350,6 +354,7 @@ def request_erase(request, pk: int):
         "req": data_request,
         "plan": plan,
         "counts": selectors.plan_counts(plan),
+        "recipients": services.recipients_of(data_request.person),
         "refused": refused,
     }
     status = 400 if refused else 200
@@ -589,3 +594,58 @@ def retention_rules(request, pk: int | None = None):
     context = {"rules": rules, "form": form, "editing": rule}
     status = 400 if request.method == "POST" else 200
     return render(request, "compliance/retention_rules.html", context, status=status)
+
+
+# --- Disclosures (Art. 19) ------------------------------------------------------------
+
+
+@customer_roles
+@require_http_methods(["GET", "POST"])
+def customer_disclosures(request, customer_pk: int):
+    """The disclosures card of a customer (htmx): who got its data; record one."""
+    from crm import selectors as crm_selectors
+    from crm.models import Customer
+
+    perm = "change" if request.method == "POST" else "view"
+    customer = crm_selectors.customer_get(user=request.user, pk=customer_pk, perm=perm)
+    form = DisclosureForm(request.POST or None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        services.disclosure_record(
+            customer=customer, actor=request.user, fields=form.cleaned_data
+        )
+        form = DisclosureForm(customer=customer)
+    editable = Customer.objects.editable_by(request.user).filter(pk=customer.pk)
+    context = {
+        "customer": customer,
+        "disclosures": customer.disclosures.select_related("person", "recorded_by"),
+        "form": form,
+        "can_edit": editable.exists(),
+        "known_recipients": _register_recipients(),
+    }
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "compliance/_disclosures.html", context, status=status)
+
+
+def _register_recipients() -> list[str]:
+    """Recipients named in the Art. 30 register, offered as suggestions."""
+    names = set()
+    for activity in ProcessingActivity.objects.filter(active=True):
+        names.update(activity.recipient_list())
+    return sorted(names, key=str.lower)
+
+
+@dpo_only
+@require_POST
+def request_recipients_told(request, pk: int):
+    data_request = selectors.request_get(pk=pk)
+    version = request.POST.get("version", "")
+    return _apply(
+        request,
+        data_request,
+        lambda: services.request_recipients_told(
+            request=data_request,
+            actor=request.user,
+            version=int(version) if version.isdigit() else -1,
+            now=timezone.now(),
+        ),
+    )

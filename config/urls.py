@@ -15,5 +15,6 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("compliance/", include("compliance.urls")),
     path("consents/", include("compliance.consent_urls")),
+    path("disclosures/", include("compliance.disclosure_urls")),
     path("admin/", admin.site.urls),
 ]
