@@ -183,7 +183,7 @@ class AccessLogFilterForm(forms.Form):
 
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("purpose"), choices=ConsentPurpose.choices)
-    source = forms.ChoiceField(label=_("given by"), choices=ConsentSource.choices)
+    source = forms.ChoiceField(label=_("source"), choices=ConsentSource.choices)
 
 
 class RetentionRuleForm(forms.ModelForm):
