@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from compliance import services
-from compliance.models import DataSubjectRequest, ProcessingActivity
+from compliance.models import DataSubjectRequest, ProcessingActivity, RetentionRule
 from crm.models import Person
 
 REGISTER = [
@@ -64,41 +64,45 @@ REGISTER = [
 ]
 
 
+RULES = [
+    {"name": "Interessenten ohne Kontakt seit 3 Jahren",
+     "kind": "inactive_prospects", "years": 3},
+    {"name": "Ehemalige Kunden nach 6 Jahren", "kind": "former_customers", "years": 6},
+]  # fmt: skip
+
+
 def seed_demo(context: dict) -> str:
-    """seed_demo step: the register and three requests, once."""
-    if context.get("users_only") or ProcessingActivity.objects.exists():
+    """seed_demo step: the register, retention rules and three requests; each
+    part only when it has none yet (a database seeded by an older version gets
+    what is new)."""
+    if context.get("users_only"):
         return "compliance skipped"
     dora = User.objects.get(username="dora")
-    for fields in REGISTER:
-        services.activity_create(actor=dora, fields=fields)
-    services.rule_create(
-        actor=dora,
-        fields={"name": "Interessenten ohne Kontakt seit 3 Jahren",
-                "kind": "inactive_prospects", "years": 3},
-    )  # fmt: skip
-    services.rule_create(
-        actor=dora,
-        fields={"name": "Ehemalige Kunden nach 6 Jahren",
-                "kind": "former_customers", "years": 6},
-    )  # fmt: skip
-    today = timezone.localdate()
-    persons = list(Person.objects.order_by("pk")[:3])
-    made = 0
-    for person, kind, days_ago in zip(
-        persons, ["access", "erasure", "objection"], [40, 20, 3], strict=False
-    ):
-        services.request_create(
-            actor=dora,
-            fields={
-                "kind": kind,
-                "person": person,
-                "subject_name": person.full_name,
-                "received_on": today - timedelta(days=days_ago),
-                "channel": "email",
-            },
-        )
-        made += 1
-    return (
-        f"{len(REGISTER)} processing activities, {made} requests "
-        f"({DataSubjectRequest.objects.overdue(today=today).count()} overdue)"
-    )
+    made = []
+    if not ProcessingActivity.objects.exists():
+        for fields in REGISTER:
+            services.activity_create(actor=dora, fields=fields)
+        made.append(f"{len(REGISTER)} processing activities")
+    if not RetentionRule.objects.exists():
+        for fields in RULES:
+            services.rule_create(actor=dora, fields=fields)
+        made.append(f"{len(RULES)} retention rules")
+    if not DataSubjectRequest.objects.exists():
+        today = timezone.localdate()
+        persons = list(Person.objects.order_by("pk")[:3])
+        for person, kind, days_ago in zip(
+            persons, ["access", "erasure", "objection"], [40, 20, 3], strict=False
+        ):
+            services.request_create(
+                actor=dora,
+                fields={
+                    "kind": kind,
+                    "person": person,
+                    "subject_name": person.full_name,
+                    "received_on": today - timedelta(days=days_ago),
+                    "channel": "email",
+                },
+            )
+        overdue = DataSubjectRequest.objects.overdue(today=today).count()
+        made.append(f"{len(persons)} requests ({overdue} overdue)")
+    return ", ".join(made) or "compliance kept"

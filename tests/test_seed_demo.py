@@ -25,7 +25,10 @@ def test_seed_demo_fills_every_app_once(db):
     assert soon.exists()
     from compliance.models import DataSubjectRequest, ProcessingActivity
 
+    from compliance.models import RetentionRule
+
     assert ProcessingActivity.objects.count() == 4
+    assert RetentionRule.objects.count() == 2
     assert DataSubjectRequest.objects.overdue(today=today).count() == 1
     call_command("seed_demo", stdout=io.StringIO())
     assert Customer.objects.count() == 43
