@@ -23,9 +23,7 @@ def test_seed_demo_fills_every_app_once(db):
         last_notice_day__gte=today, last_notice_day__lte=today + timedelta(60)
     )
     assert soon.exists()
-    from compliance.models import DataSubjectRequest, ProcessingActivity
-
-    from compliance.models import RetentionRule
+    from compliance.models import DataSubjectRequest, ProcessingActivity, RetentionRule
 
     assert ProcessingActivity.objects.count() == 4
     assert RetentionRule.objects.count() == 2
