@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from compliance.deadlines import Record, retention_ends
@@ -40,7 +41,8 @@ from compliance.models import (
     Erasure,
     RetentionHold,
 )
-from compliance.registry import REDACTED, REGISTRY, Anonymize, Entry
+from compliance.registry import REDACTED, Anonymize, Entry, person_entries
+from compliance.registry import entry as registry_entry
 from contracts.models import Contract, ContractStatus
 from core.dates import add_months
 from crm.models import Customer, Interaction, Person
@@ -99,14 +101,10 @@ class ErasurePlan:
         return counts
 
 
-def _person_entries() -> list[Entry]:
-    return [entry for entry in REGISTRY if entry.subject_kind == "person"]
-
-
 def erasure_plan(person: Person, *, today: date) -> ErasurePlan:
     """What erasing the person would anonymize now, and what is held until when."""
     plan = ErasurePlan(person=person)
-    for entry in _person_entries():
+    for entry in person_entries():
         plan.rows[entry.label] = list(
             entry.rows_of(person.pk).order_by("pk").values_list("pk", flat=True)
         )
@@ -197,14 +195,14 @@ def _holds(person: Person, plan: ErasurePlan, *, today: date) -> list[Hold]:
         purpose=ConsentPurpose.PHONE_MARKETING,
         confirmed_at__isnull=False,
     ):
-        until = add_months(timezone.localtime(consent.confirmed_at).date(), 60)
+        given = timezone.localtime(consent.confirmed_at).date()
+        until = add_months(given, 60)
         if until > today:
             holds.append(
                 Hold(
                     "compliance.Consent",
                     consent.pk,
-                    f"{consent.get_purpose_display()} "
-                    f"{timezone.localtime(consent.confirmed_at):%d.%m.%Y}",
+                    f"{consent.get_purpose_display()} {_short(given)}",
                     _("Proof of a phone consent (§ 7a UWG), five years"),
                     until,
                 )
@@ -213,13 +211,14 @@ def _holds(person: Person, plan: ErasurePlan, *, today: date) -> list[Hold]:
         pk__in=plan.rows.get("crm.Interaction", []), kind__in=LETTER_KINDS
     )
     for letter in letters:
-        until = _letter_retention(timezone.localtime(letter.occurred_at).date())
+        sent = timezone.localtime(letter.occurred_at).date()
+        until = _letter_retention(sent)
         if until > today:
             holds.append(
                 Hold(
                     "crm.Interaction",
                     letter.pk,
-                    f"{letter.get_kind_display()} {letter.occurred_at:%d.%m.%Y}",
+                    f"{letter.get_kind_display()} {_short(sent)}",
                     _("Business letter sent or received (§ 257 HGB)"),
                     until,
                 )
@@ -233,6 +232,10 @@ def report_files_delete(report: AccessReport) -> None:
         if file:
             file.delete(save=False)
     AccessReport.objects.filter(pk=report.pk).update(pdf="", json="")
+
+
+def _short(day: date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")  # in the reader's language
 
 
 def _letter_retention(day: date) -> date:
@@ -281,7 +284,7 @@ def person_erase(*, person: Person, request, actor, today: date, rule=None) -> E
     # While anything is held, the name (and a private customer's address) stays
     # with it, restricted: the customer, or the one contact of an organization.
     keep_identity = bool(plan.holds)
-    for entry in _person_entries():
+    for entry in person_entries():
         ids = [pk for pk in plan.rows[entry.label] if pk not in held[entry.label]]
         keep = KEPT_WHILE_HELD.get(entry.label, set()) if keep_identity else set()
         _anonymize(entry, ids, keep)
@@ -337,9 +340,8 @@ def erasures_complete(*, today: date) -> int:
     holds = list(due)
     for hold in holds:
         by_label[hold.label].append(hold.object_id)
-    entries = {entry.label: entry for entry in _person_entries()}
     for label, ids in by_label.items():
-        _anonymize(entries[label], ids)
+        _anonymize(registry_entry(label), ids)
     RetentionHold.objects.filter(pk__in=[h.pk for h in holds]).update(
         released_at=timezone.now()
     )
@@ -383,10 +385,9 @@ def _finish_if_free(erasure: Erasure) -> None:
         )["last"]
         _restrict(erasure.person_ref, latest or date.max)
         return
-    entries = {entry.label: entry for entry in _person_entries()}
     person_id = erasure.person_ref
     for label in KEPT_WHILE_HELD:
-        entry = entries[label]
+        entry = registry_entry(label)
         _anonymize(entry, list(entry.rows_of(person_id).values_list("pk", flat=True)))
     _restrict(person_id, None)
     erasure.completed_at = timezone.now()

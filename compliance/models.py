@@ -259,7 +259,9 @@ class AccessLog(models.Model):
         related_name="+",
         verbose_name=_("person"),
     )
-    what = models.CharField(_("what"), max_length=100)  # a page or export, never data
+    # A language-neutral reference (a contract number, "#12 PDF", "CSV"), never
+    # data and never prose: the action says what happened, in the reader's language.
+    what = models.CharField(_("what"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

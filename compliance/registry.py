@@ -228,10 +228,6 @@ NOT_PERSONAL: dict[str, str] = {
 }
 
 
-def entries() -> tuple[Entry, ...]:
-    return REGISTRY
-
-
 def entry_for(model: type[models.Model]) -> Entry | None:
     """The registry entry of a model or of its history model."""
     for entry in REGISTRY:
@@ -240,12 +236,11 @@ def entry_for(model: type[models.Model]) -> Entry | None:
     return None
 
 
-def covered_labels() -> set[str]:
-    """Labels of registered models, their history models and their m2m links."""
-    labels = set()
-    for entry in REGISTRY:
-        labels.add(entry.label)
-        history = entry.history_model
-        if history is not None:
-            labels.add(history._meta.label)
-    return labels
+def person_entries() -> list[Entry]:
+    """The entries of customer-side personal data (not staff accounts)."""
+    return [entry for entry in REGISTRY if entry.subject_kind == "person"]
+
+
+def entry(label: str) -> Entry:
+    """The entry of one model, by its label ("crm.Person")."""
+    return next(each for each in REGISTRY if each.label == label)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -19,14 +18,10 @@ from django.utils import translation
 from accounts.models import User
 from accounts.roles import Role
 from compliance.models import DataSubjectRequest, RequestReminder
-from core.outbox import send_each_once
+from core.dates import lead_window
+from core.outbox import message_id, send_each_once, site_url
 
 LEADS = (7, 1)
-
-
-def _window(due_on: date, today: date) -> int | None:
-    reached = [lead for lead in LEADS if due_on - timedelta(days=lead) <= today]
-    return min(reached) if reached else None
 
 
 def request_reminders_plan(*, today: date) -> int:
@@ -36,7 +31,7 @@ def request_reminders_plan(*, today: date) -> int:
     for request in DataSubjectRequest.objects.open().filter(
         due_on__gte=today, due_on__lte=horizon
     ):
-        lead = _window(request.due_on, today)
+        lead = lead_window(request.due_on, LEADS, today)
         if lead is not None:
             rows.append(
                 RequestReminder(request=request, lead_days=lead, due_on=request.due_on)
@@ -66,7 +61,7 @@ def request_reminders_send() -> int:
 
 
 def _send(reminder: RequestReminder, user: User) -> None:
-    base = settings.SITE_URL.rstrip("/")
+    base = site_url()
     with translation.override(user.language):
         context = {
             "reminder": reminder,
@@ -76,10 +71,9 @@ def _send(reminder: RequestReminder, user: User) -> None:
         }
         subject = render_to_string("compliance/email/request_due_subject.txt", context)
         text = render_to_string("compliance/email/request_due.txt", context)
-    domain = base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=text,
         to=[user.email],
-        headers={"Message-ID": f"<request-reminder-{reminder.pk}-{user.pk}@{domain}>"},
+        headers={"Message-ID": message_id("request-reminder", reminder.pk, user.pk)},
     ).send()

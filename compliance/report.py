@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from compliance.erasure import former_records
 from compliance.models import ProcessingActivity
-from compliance.registry import REGISTRY, Entry
+from compliance.registry import Entry, person_entries
 from core.pdf import render_pdf
 from crm.history import history_page
 from crm.models import Address, Person
@@ -129,7 +129,7 @@ def _section(entry: Entry, person_id: int) -> Section:
 def collect(person: Person, *, language: str = "de") -> Report:
     """Everything the system holds about the person, from the registry."""
     with translation.override(language):
-        entries = [e for e in REGISTRY if e.subject_kind == "person"]
+        entries = person_entries()
         sections = [_section(entry, person.pk) for entry in entries]
         histories = []
         for entry, section in zip(entries, sections, strict=True):

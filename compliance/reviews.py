@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Count
 from django.template.loader import render_to_string
@@ -18,7 +17,7 @@ from django.utils import translation
 
 from accounts.models import User
 from compliance.models import ReviewDigest
-from core.outbox import send_each_once
+from core.outbox import message_id, send_each_once, site_url
 from crm.models import Customer
 
 LISTED = 50  # customers named in one e-mail; the rest are counted
@@ -53,7 +52,7 @@ def _send(digest: ReviewDigest, today: date) -> None:
     customers = list(
         _due(today).filter(owner=owner).order_by("next_review_on", "name")[:LISTED]
     )
-    base = settings.SITE_URL.rstrip("/")
+    base = site_url()
     with translation.override(owner.language):
         context = {
             "owner": owner,
@@ -64,10 +63,9 @@ def _send(digest: ReviewDigest, today: date) -> None:
         }
         subject = render_to_string("compliance/email/reviews_subject.txt", context)
         text = render_to_string("compliance/email/reviews.txt", context)
-    domain = base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=text,
         to=[owner.email],
-        headers={"Message-ID": f"<review-digest-{digest.pk}@{domain}>"},
+        headers={"Message-ID": message_id("review-digest", digest.pk)},
     ).send()

@@ -35,8 +35,10 @@ from compliance.models import (
     RetentionRule,
     new_consent_token,
 )
+from compliance.registry import entry as registry_entry
 from contracts.selectors import public_holidays
 from core import audit
+from core.outbox import site_url
 from crm.models import Customer, Person
 from crm.services import lock_version, update_versioned
 
@@ -294,7 +296,7 @@ def access_report_build(*, report_id: int) -> AccessReport | None:
     access_record(
         user=report.requested_by,
         action=AccessAction.REPORT,
-        what=f"access report {report.pk}",
+        what=f"#{report.pk}",
         customer_id=person.customer_id,
         person_id=person.pk,
     )
@@ -353,7 +355,7 @@ def _send_confirmation(consent_id: int) -> None:
 
     consent = Consent.objects.select_related("person", "text").get(pk=consent_id)
     person = consent.person
-    base = settings.SITE_URL.rstrip("/")
+    base = site_url()
     with translation.override(person.preferred_language or "de"):
         context = {
             "consent": consent,
@@ -417,9 +419,7 @@ def marketing_email(
 
     if consent.status != ConsentStatus.GRANTED:
         raise ConsentRefused(_("Without an effective consent no advertising."))
-    url = settings.SITE_URL.rstrip("/") + reverse(
-        "consents:withdraw_link", args=[consent.withdraw_token]
-    )
+    url = site_url() + reverse("consents:withdraw_link", args=[consent.withdraw_token])
     footer = "\n\n-- \n" + _("No more of these e-mails: %(url)s") % {"url": url}
     message = EmailMultiAlternatives(
         subject=subject,
@@ -549,13 +549,8 @@ def disclosure_record(*, customer: Customer, actor: User, fields: dict) -> Discl
 
 def recipients_of(person: Person) -> list[str]:
     """The recipients the person's data went to (to tell under Art. 19)."""
-    from compliance.registry import REGISTRY
-
-    entry = next(e for e in REGISTRY if e.label == "compliance.Disclosure")
-    return sorted(
-        set(entry.rows_of(person.pk).values_list("recipient", flat=True)),
-        key=str.lower,
-    )
+    rows = registry_entry("compliance.Disclosure").rows_of(person.pk)
+    return sorted(set(rows.values_list("recipient", flat=True)), key=str.lower)
 
 
 @transaction.atomic

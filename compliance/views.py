@@ -406,7 +406,7 @@ def report_download(request, pk: int, kind: str):
     data_access.record(
         user=request.user,
         action="export",
-        what=f"access report {report.pk} ({kind})",
+        what=f"#{report.pk} {kind.upper()}",
         customer_id=report.person.customer_id if report.person else None,
         person_id=report.person_id,
     )

@@ -21,7 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -39,7 +38,8 @@ from contracts.models import (
     ReminderKind,
     default_lead_times,
 )
-from core.outbox import send_each_once
+from core.dates import lead_window
+from core.outbox import message_id, send_each_once, site_url
 
 ESCALATION_DAYS = 7  # the team's manager is told when nobody acknowledged by then
 
@@ -56,12 +56,6 @@ def _lead_times(contract: Contract) -> list[int]:
         contract.type.lead_times if contract.type else default_lead_times()
     )
     return sorted({int(lead) for lead in leads if int(lead) >= 0})
-
-
-def _window(deadline: date, leads: list[int], today: date) -> int | None:
-    """The lead time whose window today falls in: the smallest one already reached."""
-    reached = [lead for lead in leads if deadline - timedelta(days=lead) <= today]
-    return min(reached) if reached else None
 
 
 def _longest_type_lead() -> int:
@@ -112,19 +106,16 @@ def reminders_plan(*, today: date) -> PlanResult:
         ):
             if deadline is None or deadline < today:
                 continue
-            lead = _window(deadline, leads, today)
+            lead = lead_window(deadline, leads, today)
             if lead is None:
                 continue
-            for user_id in recipients:
-                rows.append(
-                    Reminder(
-                        contract=contract,
-                        kind=kind,
-                        deadline=deadline,
-                        lead_days=lead,
-                        recipient_id=user_id,
-                    )
-                )
+            key = {
+                "contract": contract,
+                "kind": kind,
+                "deadline": deadline,
+                "lead_days": lead,
+            }
+            rows.extend(Reminder(**key, recipient_id=user) for user in recipients)
             late = (deadline - today).days <= ESCALATION_DAYS
             if (
                 kind == ReminderKind.NOTICE
@@ -133,14 +124,7 @@ def reminders_plan(*, today: date) -> PlanResult:
                 and (contract.pk, kind, deadline) not in acknowledged
             ):
                 rows.append(
-                    Reminder(
-                        contract=contract,
-                        kind=kind,
-                        deadline=deadline,
-                        lead_days=lead,
-                        recipient_id=team.manager_id,
-                        escalation=True,
-                    )
+                    Reminder(**key, recipient_id=team.manager_id, escalation=True)
                 )
     # The unique constraint turns repeats into no-ops: exactly one row per key.
     # (ON CONFLICT DO NOTHING returns no ids: count what is new by id instead.)
@@ -183,7 +167,7 @@ def _send_digest(digest: ReminderDigest) -> None:
     )
     if not reminders or not recipient.email:
         return
-    base = settings.SITE_URL.rstrip("/")
+    base = site_url()
     with translation.override(recipient.language):
         context = {
             "recipient": recipient,
@@ -198,14 +182,10 @@ def _send_digest(digest: ReminderDigest) -> None:
         subject=" ".join(subject.split()),
         body=text,
         to=[recipient.email],
-        headers={"Message-ID": f"<reminder-digest-{digest.pk}@{_domain(base)}>"},
+        headers={"Message-ID": message_id("reminder-digest", digest.pk)},
     )
     message.attach_alternative(html, "text/html")
     message.send()
-
-
-def _domain(base: str) -> str:
-    return base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
 
 
 @transaction.atomic

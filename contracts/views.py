@@ -91,7 +91,7 @@ def contract_detail(request, pk: int):
     data_access.record(
         user=request.user,
         action="view",
-        what=f"contract {contract.number}",
+        what=contract.number,
         customer_id=contract.customer_id,
     )
     report = selectors.deadline_report(
@@ -279,7 +279,7 @@ def document_download(request, pk: int, version_pk: int):
     data_access.record(
         user=request.user,
         action="download",
-        what=f"contract {contract.number}, document version {version.pk}",
+        what=f"{contract.number} #{version.pk}",
         customer_id=contract.customer_id,
     )
     response = FileResponse(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, timedelta
 
 
 def last_day_of_month(year: int, month: int) -> date:
@@ -18,3 +19,11 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def lead_window(deadline: date, leads: Iterable[int], today: date) -> int | None:
+    """The reminder window today falls in: the smallest lead time (days before
+    `deadline`) already reached; None before the first. A day missed is so
+    caught up by the next run, in the window it belongs to."""
+    reached = [lead for lead in leads if deadline - timedelta(days=lead) <= today]
+    return min(reached) if reached else None

@@ -11,7 +11,9 @@ Message-ID, so mail clients fold such a copy).
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
@@ -34,3 +36,14 @@ def send_each_once(unsent: QuerySet, send: Callable[[Model], None]) -> int:
             row.save(update_fields=["sent_at"])
             sent += 1
     return sent
+
+
+def site_url() -> str:
+    """The address links in e-mails point to (settings.SITE_URL), no trailing /."""
+    return settings.SITE_URL.rstrip("/")
+
+
+def message_id(*parts) -> str:
+    """A stable Message-ID for a queued message: a resend carries the same one."""
+    domain = urlsplit(site_url()).hostname or "localhost"
+    return f"<{'-'.join(str(part) for part in parts)}@{domain}>"

@@ -81,13 +81,10 @@ def customer_get(*, user, pk: int, perm: str = "view") -> Customer:
     return customer
 
 
-def child_get(*, model, customer: Customer, pk: int, user=None):
+def child_get(*, model, customer: Customer, pk: int, user):
     """A person/address/interaction of an already authorized customer, or 404
     (also a person restricted under Art. 18, for all but the DPO and Admin)."""
-    queryset = model.objects.filter(customer=customer, pk=pk)
-    if user is not None and hasattr(queryset, "shown_to"):
-        queryset = queryset.shown_to(user)
-    obj = queryset.first()
+    obj = model.objects.filter(customer=customer, pk=pk).shown_to(user).first()
     if obj is None:
         raise Http404
     obj.customer = customer

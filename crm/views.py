@@ -139,9 +139,7 @@ def customer_export(request):
         .order_by("name", "pk")
         .values_list(*[column for column, _label in EXPORT_COLUMNS])
     )
-    data_access.record(
-        user=request.user, action="export", what="customer CSV export", customers=rows
-    )
+    data_access.record(user=request.user, action="export", what="CSV", customers=rows)
     writer = csv.writer(_Echo(), delimiter=";")
     kinds, statuses = dict(CustomerKind.choices), dict(CustomerStatus.choices)
     yes, no = _("yes"), _("no")
@@ -234,7 +232,7 @@ def customer_detail(request, pk: int):
     access = selectors.customer_access(user=request.user, customer=customer)
     if not request.htmx:
         data_access.record(
-            user=request.user, action="view", what="customer", customer_id=customer.pk
+            user=request.user, action="view", what="", customer_id=customer.pk
         )
     persons = list(customer.persons.shown_to(request.user))
     addresses = list(customer.addresses.all())
@@ -446,7 +444,7 @@ def person_detail(request, pk: int, person_pk: int):
     data_access.record(
         user=request.user,
         action="view",
-        what="person",
+        what="",
         customer_id=customer.pk,
         person_id=person.pk,
     )
@@ -518,7 +516,9 @@ def address_new(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def address_edit(request, pk: int, address_pk: int):
     customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
-    address = selectors.child_get(model=Address, customer=customer, pk=address_pk)
+    address = selectors.child_get(
+        model=Address, customer=customer, pk=address_pk, user=request.user
+    )
     form = AddressForm(request.POST or None, instance=address)
     if request.method == "POST" and form.is_valid():
         services.address_update(
