@@ -22,7 +22,7 @@ from contracts.models import (
     ContractType,
     Notice,
 )
-from core.forms import DATE_INPUT, DATETIME_INPUT
+from core.forms import DATE_INPUT, DATETIME_INPUT, MoneyField
 from crm.forms import owner_choices
 
 LANDS = [
@@ -173,6 +173,7 @@ class ContractForm(forms.ModelForm):
             "persons",
             "notes",
         ]
+        field_classes = {"value_amount": MoneyField}
         widgets = {
             "concluded_on": DATE_INPUT,
             "start": DATE_INPUT,

@@ -94,6 +94,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
             ],
+            # |money and |decimal in every template, e-mail and PDF (core.formatting).
+            "builtins": ["core.templatetags.formatting"],
         },
     },
 ]
