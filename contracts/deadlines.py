@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Container
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -239,6 +239,8 @@ class Deadlines:
     end_if_notice_today: date | None  # the end if notice is received today
     contested_start: bool
     steps: tuple[Step, ...]
+    # upcoming(): the current term's last notice day when it has already passed.
+    passed_notice_day: date | None = None
 
 
 def end_for_notice(terms: Terms, *, received: date) -> date:
@@ -353,9 +355,12 @@ def upcoming(terms: Terms, *, today: date, holidays: Container[date] = ()) -> De
     """The deadlines of the first term whose last notice day is today or later.
 
     Once this term's last notice day has passed, the contract renews: what is
-    still ahead is the next term's deadline (computed from the new end).
+    still ahead is the next term's deadline (computed from the new end). The
+    passed day is kept (`passed_notice_day`, first step of the explanation), and
+    "ends if notice arrives today" stays the answer for `today`.
     """
-    result = deadlines(terms, today=today, holidays=holidays)
+    current = deadlines(terms, today=today, holidays=holidays)
+    result = current
     while (
         result.phase == "fixed"
         and result.last_notice_day is not None
@@ -363,7 +368,19 @@ def upcoming(terms: Terms, *, today: date, holidays: Container[date] = ()) -> De
         and effective_renewal(terms) == Renewal.MONTHS
     ):
         result = deadlines(terms, today=result.next_renewal, holidays=holidays)
-    return result
+    if result is current:
+        return current
+    passed = Step(
+        "passed",
+        {"day": current.last_notice_day, "start": current.next_renewal},
+    )
+    return replace(
+        result,
+        today=today,
+        end_if_notice_today=current.end_if_notice_today,
+        passed_notice_day=current.last_notice_day,
+        steps=(passed, *result.steps),
+    )
 
 
 # --- Consumer contracts (§309 Nr. 9 BGB) ----------------------------------------------
@@ -392,7 +409,9 @@ def consumer_problems(terms: Terms) -> list[Step]:
         if terms.renewal == Renewal.MONTHS:
             problems.append(Step("b2c_renewal_must_be_indefinite", {}))
         if not _at_most_months(terms.notice, 1):
-            problems.append(Step("b2c_notice_too_long", {"limit": 1}))
+            problems.append(
+                Step("b2c_notice_too_long", {"limit": Period(1, Unit.MONTHS)})
+            )
         if terms.anchor in (
             Anchor.MONTH_END,
             Anchor.QUARTER_END,
@@ -405,7 +424,9 @@ def consumer_problems(terms: Terms) -> list[Step]:
                 Step("b2c_renewal_too_long", {"months": terms.renewal_months})
             )
         if not _at_most_months(terms.notice, 3):
-            problems.append(Step("b2c_notice_too_long", {"limit": 3}))
+            problems.append(
+                Step("b2c_notice_too_long", {"limit": Period(3, Unit.MONTHS)})
+            )
     return problems
 
 
@@ -477,6 +498,9 @@ TEXTS = {
         "(§ 193 BGB gilt nicht für Kündigungsfristen). Absenden bis {send_by}, damit "
         "die Kündigung rechtzeitig zugeht.",
         "renewal": "Ohne rechtzeitige Kündigung beginnt am {start} {what}.",
+        "passed": "Der letzte Kündigungstag der laufenden Laufzeit, {day}, ist "
+        "verstrichen: Der Vertrag verlängert sich am {start}. Maßgeblich ist nun die "
+        "folgende Laufzeit.",
         "renewal_months": "eine neue Laufzeit von {months} Monaten",
         "renewal_indefinite": "die unbefristete Fortsetzung",
         "no_renewal": "Der Vertrag endet ohne Kündigung am {end}.",
@@ -490,7 +514,7 @@ TEXTS = {
         "b2c_renewal_too_long": "Verbrauchervertrag vor 01.03.2022: Verlängerung um "
         "{months} Monate; erlaubt sind höchstens 12.",
         "b2c_notice_too_long": "Verbrauchervertrag: Kündigungsfrist höchstens "
-        "{limit} Monat(e) (§ 309 Nr. 9 c BGB).",
+        "{limit} (§ 309 Nr. 9 c BGB).",
         "b2c_no_anchor": "Verbrauchervertrag ab 01.03.2022: nach der Erstlaufzeit "
         "jederzeit mit einem Monat Frist kündbar, ohne Stichtag.",
     },
@@ -508,6 +532,8 @@ TEXTS = {
         "§ 193 does not apply to notice periods). Send by {send_by} so that the "
         "notice arrives in time.",
         "renewal": "Without timely notice, {what} starts on {start}.",
+        "passed": "The current term's last notice day, {day}, has passed: the "
+        "contract renews on {start}. What counts now is the following term.",
         "renewal_months": "a new term of {months} months",
         "renewal_indefinite": "the indefinite continuation",
         "no_renewal": "Without notice the contract ends on {end}.",
@@ -521,7 +547,7 @@ TEXTS = {
         "b2c_renewal_too_long": "Consumer contract before 1 Mar 2022: renewal by "
         "{months} months; at most 12 are allowed.",
         "b2c_notice_too_long": "Consumer contract: notice period at most {limit} "
-        "month(s) (BGB § 309 no. 9 c).",
+        "(BGB § 309 no. 9 c).",
         "b2c_no_anchor": "Consumer contract from 1 Mar 2022: after the initial term "
         "it can be ended at any time with one month's notice, no anchor date.",
     },

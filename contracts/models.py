@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -232,6 +233,11 @@ class Contract(models.Model):
             standard_terms=self.standard_terms,
             concluded=self.concluded_on,
         )
+
+    @property
+    def notice_period_display(self) -> str:
+        """The notice period in the reader's language: "1 Monat", "3 months"."""
+        return engine.format_period(self.terms.notice, get_language() or "de")
 
     def notice_address(self) -> Address | None:
         """The customer's *current* notice address, else its postal address.

@@ -89,11 +89,16 @@ def deadline_report(
     language: str,
     land: str | None = None,
     received: date | None = None,
+    ahead: bool = False,
 ) -> DeadlineReport:
-    """The engine's dates for `today` with their explanation in `language`."""
-    result = engine.deadlines(
-        terms, today=today, holidays=public_holidays(today.year, land)
-    )
+    """The engine's dates for `today` with their explanation in `language`.
+
+    `ahead`: the next deadline still to come (as the stored dates, the list, the
+    feed and the reminders have it), with a passed one named as passed; without
+    it, the term running on `today` (the calculator's question).
+    """
+    compute = engine.upcoming if ahead else engine.deadlines
+    result = compute(terms, today=today, holidays=public_holidays(today.year, land))
     return DeadlineReport(
         result=result,
         explanation=engine.explain(result.steps, language),

@@ -95,8 +95,9 @@ def contract_detail(request, pk: int):
         customer_id=contract.customer_id,
     )
     report = selectors.deadline_report(
-        contract.terms, today=timezone.localdate(), language=get_language()
+        contract.terms, today=timezone.localdate(), language=get_language(), ahead=True
     )
+    notices = list(contract.notices.select_related("recorded_by"))
     access = crm_selectors.customer_access(
         user=request.user, customer=contract.customer
     )
@@ -107,7 +108,12 @@ def contract_detail(request, pk: int):
         "problems": report.problems,
         "notice_address": contract.notice_address(),
         "persons": list(contract.persons.all()),
-        "notices": list(contract.notices.select_related("recorded_by")),
+        "notices": notices,
+        # Once notice is recorded (or the contract ended) the panel says what now
+        # happens, not what a notice received today would do.
+        "notice_in_force": notices[0]
+        if notices and contract.status == ContractStatus.NOTICE_GIVEN
+        else None,
         "reminders": list(
             contract.reminders.select_related("recipient", "digest").order_by(
                 "-deadline", "-lead_days", "recipient_id"

@@ -212,6 +212,8 @@ ANONYMOUS_USER_NAME = None
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date style per language for pages, e-mails and PDFs (English: 31 Dec 2026).
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_NAME = "crm_language"
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True

@@ -1,6 +1,6 @@
 """Contract pages: visibility follows the customer, dates and notice address."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
@@ -9,7 +9,7 @@ from contracts.models import Contract
 from crm import services as crm_services
 from crm.models import Customer
 
-from .conftest import add_address, make_contract
+from .conftest import add_address, make_contract, make_customer
 
 
 def contract_urls(contract) -> list[str]:
@@ -276,3 +276,69 @@ def test_the_contract_list_pages_through_all_visible_contracts(
     assert len(seen) == LIST_SIZE + 6  # every contract exactly once
     assert "sort=number&amp;page=2" in first.content.decode()
     assert client.get(listing, {"page": "x"}).context["page"] == 1
+
+
+@pytest.fixture
+def on_1_december_2026(monkeypatch):
+    """The pages' today: 01.12.2026 (the field report's example)."""
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args: date(2026, 12, 1))
+
+
+def test_the_page_shows_the_next_deadline_ahead_and_the_passed_one_as_passed(
+    client_as, demo, on_1_december_2026
+):
+    customer = make_customer(demo["anna"], "Nord", name="Vorlauf GmbH")
+    add_address(customer, demo["anna"])
+    contract = make_contract(
+        customer,
+        demo["anna"],
+        today=date(2026, 12, 1),
+        concluded_on=date(2025, 12, 1),
+        start=date(2026, 1, 1),
+    )
+    contract.refresh_from_db()
+    assert contract.last_notice_day == date(2027, 9, 30)  # the stored date
+
+    response = client_as("anna").get(contract.get_absolute_url())
+    body = response.content.decode()
+
+    assert response.context["result"].last_notice_day == date(2027, 9, 30)
+    assert "Do, 30.09.2027" in body  # the next last notice day, with its weekday
+    assert "Di, 30.09.2026" not in body
+    passed = body.split('data-testid="passed-notice-day">')[1].split("</dd>")[0]
+    assert "30.09.2026" in passed and "verstrichen" in passed
+    explanation = response.context["explanation"]
+    assert explanation[0].startswith("Der letzte Kündigungstag der laufenden Laufzeit")
+    assert "Laufzeit 2: Fr 01.01.2027 bis Fr 31.12.2027" in explanation[1]
+    # A notice arriving today is too late for 31.12.2026: it ends the next term.
+    assert response.context["result"].end_if_notice_today == date(2027, 12, 31)
+
+
+def test_after_notice_the_panel_says_what_now_happens(
+    client_as, demo, nord_contract, on_1_december_2026
+):
+    from contracts import services
+
+    services.contract_give_notice(
+        contract=nord_contract,
+        actor=demo["anna"],
+        given_by="customer",
+        channel="letter",
+        received_at=datetime(2025, 9, 30, 10, 0, tzinfo=UTC),
+    )
+    body = client_as("anna").get(nord_contract.get_absolute_url()).content.decode()
+
+    panel = body.split('data-testid="notice-in-force"')[1].split("</div>")[0]
+    assert "Der Vertrag endet am 31.12.2025." in panel
+    assert "verlängert sich nicht mehr" in panel
+    assert "Endet bei Eingang heute" not in body
+    assert 'data-testid="last-notice-day"' not in body
+
+
+def test_the_notice_period_is_worded_with_its_plural(client_as, demo, nord_contract):
+    nord_contract.notice_amount = 1
+    nord_contract.save()
+    body = client_as("anna").get(nord_contract.get_absolute_url()).content.decode()
+    assert "<dd class=\"col-6\">1 Monat, " in body
