@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -68,8 +69,9 @@ class ContractStatus(models.TextChoices):
 
 
 class ValuePeriod(models.TextChoices):
-    MONTH = "month", _("per month")
-    YEAR = "year", _("per year")
+    # Worded to follow the amount: "1.234,56 € monatlich", "€1,234.56 per month".
+    MONTH = "month", _("monthly")
+    YEAR = "year", _("yearly")
     ONCE = "once", _("one-off")
 
 
@@ -86,6 +88,41 @@ class ContractQuerySet(ChildQuerySet):
             last_notice_day__gte=today,
             last_notice_day__lte=date.fromordinal(today.toordinal() + days),
         )
+
+    def value_totals(self) -> list[dict]:
+        """Per currency: recurring value per month (a yearly value counts a twelfth)
+        and the one-off values apart, over the rows of this queryset."""
+        monthly = models.Case(
+            models.When(value_period=ValuePeriod.MONTH, then=models.F("value_amount")),
+            models.When(
+                value_period=ValuePeriod.YEAR, then=models.F("value_amount") / 12
+            ),
+            default=None,
+        )
+        once = models.Case(
+            models.When(value_period=ValuePeriod.ONCE, then=models.F("value_amount")),
+            default=None,
+        )
+        rows = (
+            self.order_by()
+            .filter(value_amount__isnull=False)
+            .values("currency")
+            .annotate(monthly=models.Sum(monthly), once=models.Sum(once))
+            .order_by("currency")
+        )
+        return [
+            {
+                "currency": row["currency"],
+                "monthly": _cents(row["monthly"]),
+                "yearly": _cents(row["monthly"] * 12 if row["monthly"] else None),
+                "once": _cents(row["once"]),
+            }
+            for row in rows
+        ]
+
+
+def _cents(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 class Contract(models.Model):
@@ -150,7 +187,7 @@ class Contract(models.Model):
         _("currency"), max_length=3, choices=Currency, default="EUR"
     )
     value_period = models.CharField(
-        _("value per"), max_length=8, choices=ValuePeriod, default="month"
+        _("payment interval"), max_length=8, choices=ValuePeriod, default="month"
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -238,6 +275,15 @@ class Contract(models.Model):
     def notice_period_display(self) -> str:
         """The notice period in the reader's language: "1 Monat", "3 months"."""
         return engine.format_period(self.terms.notice, get_language() or "de")
+
+    @property
+    def monthly_value(self) -> Decimal | None:
+        """The recurring value per month (a yearly one counts a twelfth)."""
+        if self.value_amount is None or self.value_period == ValuePeriod.ONCE:
+            return None
+        if self.value_period == ValuePeriod.YEAR:
+            return _cents(self.value_amount / 12)
+        return self.value_amount
 
     def notice_address(self) -> Address | None:
         """The customer's *current* notice address, else its postal address.

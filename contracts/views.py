@@ -53,11 +53,10 @@ def contract_list(request):
     page = request.GET.get("page", "")
     page = min(int(page), selectors.MAX_PAGE) if page.isdigit() and int(page) else 1
     start = (page - 1) * selectors.LIST_SIZE
-    contracts = list(
-        selectors.contract_list(
-            user=request.user, filters=filters, today=timezone.localdate()
-        )[start : start + selectors.LIST_SIZE + 1]
+    listed = selectors.contract_list(
+        user=request.user, filters=filters, today=timezone.localdate()
     )
+    contracts = list(listed[start : start + selectors.LIST_SIZE + 1])
     query = request.GET.copy()
     query.pop("page", None)
     owners, teams = crm_selectors.list_choices()
@@ -67,6 +66,8 @@ def contract_list(request):
         {
             "form": form,
             "contracts": contracts[: selectors.LIST_SIZE],
+            # Over every contract the filter selects, not only this page.
+            "totals": listed.value_totals() if contracts else [],
             "more": len(contracts) > selectors.LIST_SIZE and page < selectors.MAX_PAGE,
             "page": page,
             "query": query.urlencode(),

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from contracts.models import Contract
 from crm import services as crm_services
@@ -233,13 +234,13 @@ def test_contract_list_sorts_and_keeps_a_constant_number_of_queries(
     by_number = client.get(listing, {"sort": "number"}).context["contracts"]
     assert [c.number for c in by_number] == sorted(c.number for c in by_number)
     client.get(listing)  # warm
-    # user, roles+teams, contracts (with customer, owner, type), contract types;
-    # owners and teams for the filter come from the cache
-    with django_assert_num_queries(4):
+    # user, roles+teams, contracts (with customer, owner, type), value totals,
+    # contract types; owners and teams for the filter come from the cache
+    with django_assert_num_queries(5):
         client.get(listing)
     for _ in range(5):
         make_contract(customer, demo["anna"], title="Mehr")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(listing)
 
 
@@ -341,4 +342,77 @@ def test_the_notice_period_is_worded_with_its_plural(client_as, demo, nord_contr
     nord_contract.notice_amount = 1
     nord_contract.save()
     body = client_as("anna").get(nord_contract.get_absolute_url()).content.decode()
-    assert "<dd class=\"col-6\">1 Monat, " in body
+    assert '<dd class="col-6">1 Monat, ' in body
+
+
+def test_amounts_are_written_the_readers_way_with_totals_over_the_list(
+    client_as, demo, nord_contract, sud_contract
+):
+    from decimal import Decimal
+
+    customer = nord_contract.customer
+    Contract.objects.filter(pk=nord_contract.pk).update(
+        value_amount=Decimal("1234.56"), value_period="month"
+    )
+    make_contract(
+        customer, demo["anna"], title="Jahreslizenz",
+        value_amount=Decimal("1200"), value_period="year",
+    )  # fmt: skip
+    make_contract(
+        customer, demo["anna"], title="Einrichtung",
+        value_amount=Decimal("500"), value_period="once",
+    )  # fmt: skip
+    make_contract(
+        customer, demo["anna"], title="Schweiz", value_amount=Decimal("99.5"),
+        currency="CHF", value_period="month",
+    )  # fmt: skip
+    Contract.objects.filter(pk=sud_contract.pk).update(value_amount=Decimal("9999"))
+    client = client_as("anna")
+
+    page = client.get(reverse("contracts:contract_list")).content.decode()
+    assert "1.234,56\u00a0€ monatlich" in page
+    assert "1.200,00\u00a0€ jährlich" in page
+    totals = page.split('data-testid="contract-totals"')[1].split("</tfoot>")[0]
+    # 1.234,56 + 1.200/12 per month (ben's 9.999 € are not anna's to see)
+    assert "1.334,56\u00a0€ monatlich" in totals
+    assert "16.014,72\u00a0€ jährlich" in totals
+    assert "500,00\u00a0€ einmalig" in totals
+    assert "99,50\u00a0CHF monatlich" in totals
+
+    detail = client.get(nord_contract.get_absolute_url()).content.decode()
+    assert "1.234,56\u00a0€ monatlich" in detail
+    with translation.override("en"):
+        english = client.get(
+            reverse("contracts:contract_list"), HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert english.status_code == 200
+
+
+def test_a_german_amount_typed_into_the_value_is_stored_right(
+    client_as, demo, nord_contract
+):
+    client = client_as("anna")
+    url = reverse("contracts:contract_edit", args=[nord_contract.pk])
+    form = client.get(url).context["form"]
+    data = {
+        name: field.value() if field.value() is not None else ""
+        for name, field in ((name, form[name]) for name in form.fields)
+    }
+    data["persons"] = []
+    for typed, stored in [("1234,56", "1234.56"), ("1.234,56", "1234.56")]:
+        data.update(
+            value_amount=typed,
+            version=Contract.objects.get(pk=nord_contract.pk).version,
+        )
+        response = client.post(url, data)
+        assert response.status_code == 302, response.context["form"].errors
+        assert str(Contract.objects.get(pk=nord_contract.pk).value_amount) == stored
+    # shown back the German way
+    assert 'value="1.234,56"' in client.get(url).content.decode()
+
+    version = Contract.objects.get(pk=nord_contract.pk).version
+    data.update(value_amount="1234.56", version=version)
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    assert "lässt sich auf zwei Arten lesen" in refused.content.decode()
+    assert Contract.objects.get(pk=nord_contract.pk).version == version

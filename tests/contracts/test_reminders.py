@@ -75,7 +75,7 @@ def test_the_digest_follows_the_recipient_s_language(demo, nord_contract, mailou
     reminders_plan(today=NOTICE - timedelta(days=30))
     reminders_send(today=NOTICE - timedelta(days=30))
     (message,) = mailoutbox
-    assert "Last notice day 09/30/2025" in message.body
+    assert "Last notice day 30 Sep 2025" in message.body
     assert message.subject.startswith("Contract deadline")
 
 
