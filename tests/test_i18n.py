@@ -29,3 +29,13 @@ def test_dates_are_formatted_the_german_way():
             formats.date_format(date(2026, 12, 31), "SHORT_DATE_FORMAT") == "31.12.2026"
         )
         assert formats.number_format(1234.56, 2, force_grouping=True) == "1.234,56"
+
+
+def test_every_plain_text_template_is_rendered_without_html_escaping():
+    """Text e-mails and subjects are no HTML: "GmbH & Co. KG", not "&amp;"."""
+    texts = sorted((ROOT / "templates").rglob("*.txt"))
+    assert len(texts) >= 9
+    for path in texts:
+        source = path.read_text()
+        assert "{% autoescape off %}" in source, path
+        assert source.rstrip().endswith("{% endautoescape %}"), path

@@ -79,6 +79,23 @@ def test_the_digest_follows_the_recipient_s_language(demo, nord_contract, mailou
     assert message.subject.startswith("Contract deadline")
 
 
+def test_the_text_digest_writes_names_as_they_are_and_html_escapes(
+    demo, nord_contract, mailoutbox
+):
+    from crm.models import Customer
+
+    Customer.objects.filter(pk=nord_contract.customer_id).update(
+        name="Müller & Söhne GmbH & Co. KG <Nord>"
+    )
+    reminders_plan(today=NOTICE - timedelta(days=30))
+    reminders_send(today=NOTICE - timedelta(days=30))
+    (message,) = mailoutbox
+    assert "Müller & Söhne GmbH & Co. KG <Nord>" in message.body
+    assert "&amp;" not in message.body and "&lt;" not in message.body
+    (html, _mime) = message.alternatives[0]
+    assert "Müller &amp; Söhne GmbH &amp; Co. KG &lt;Nord&gt;" in html
+
+
 def test_reminders_of_other_teams_are_404_to_acknowledge(client_as, sud_contract):
     reminders_plan(today=NOTICE - timedelta(days=30))
     reminder = Reminder.objects.get(contract=sud_contract)
