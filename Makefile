@@ -29,7 +29,7 @@ run: install
 	echo "  Demo logins (password crm-demo-2026, demo only):"; \
 	echo "    anna (Staff, Nord), ben (Staff, Süd), maria (Manager), dora (DPO), admin (Admin)"; \
 	echo ""; \
-	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile -p $(PORT)
+	CRM_WEB_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: install
 	./bin/system-deps

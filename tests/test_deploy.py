@@ -3,8 +3,10 @@
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,3 +93,30 @@ def test_every_setting_from_the_environment_is_documented_in_the_readme():
         "EMAIL_HOST",
     } <= read
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({"CRM_WEB_PORT": "8080"}, "http://127.0.0.1:8080"),
+        ({}, "http://127.0.0.1:8000"),
+        (
+            {"CRM_WEB_PORT": "8080", "SITE_URL": "https://crm.example.com"},
+            "https://crm.example.com",
+        ),
+    ],
+)
+def test_links_in_e_mails_follow_the_port_make_run_serves_on(environment, expected):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SITE_URL", "CRM_WEB_PORT"}
+    }
+    env.update(environment, DJANGO_SETTINGS_MODULE="config.settings.dev")
+    show = "from django.conf import settings; print(settings.SITE_URL)"
+    shown = subprocess.run(
+        [sys.executable, "-c", show],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert shown.stdout.strip().splitlines()[-1] == expected, shown.stderr
+    assert "CRM_WEB_PORT=$(PORT)" in (ROOT / "Makefile").read_text()

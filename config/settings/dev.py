@@ -1,5 +1,7 @@
 """`make run`: the app on this machine with demo data."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = env_bool("DEBUG", True)  # noqa: F405
@@ -10,3 +12,9 @@ SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"  # no
 FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [  # noqa: F405
     "ZGV2LW9ubHktZmllbGQta2V5LW5ldmVyLWluLXByb2Q="
 ]
+
+# Links in e-mails follow the port `make run` serves on (PORT=8080 make run), unless
+# SITE_URL says otherwise. The Makefile passes the port to web, worker and beat.
+SITE_URL = os.environ.get("SITE_URL") or (
+    f"http://127.0.0.1:{os.environ.get('CRM_WEB_PORT') or '8000'}"
+)
