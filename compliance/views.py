@@ -41,6 +41,7 @@ from compliance.models import (
     ReportStatus,
 )
 from core import access as data_access
+from core.params import int_param, version_param
 from crm.history import history_page
 from crm.services import StaleEdit
 
@@ -138,10 +139,10 @@ def request_new(request):
         person = form.cleaned_data.get("person")
     else:
         # From a person's page: ?person=<id> (an id, no personal data in the URL)
-        person_id = request.GET.get("person", "")
+        person_id = int_param(request.GET.get("person"))
         person = (
             RequestForm.base_fields["person"].queryset.filter(pk=person_id).first()
-            if person_id.isdigit()
+            if person_id is not None
             else None
         )
         form = RequestForm(
@@ -300,9 +301,8 @@ def access_log(request):
     """Who viewed, exported or printed whose data; filters, newest first."""
     form = AccessLogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    before = request.GET.get("before", "")
     rows = selectors.access_log_page(
-        filters=filters, before=int(before) if before.isdigit() else None
+        filters=filters, before=int_param(request.GET.get("before"))
     )
     query = request.GET.copy()
     query.pop("before", None)
@@ -332,7 +332,7 @@ def request_erase(request, pk: int):
             erasure = services.request_erase(
                 request=data_request,
                 actor=request.user,
-                version=int(version) if version.isdigit() else -1,
+                version=version_param(version),
                 today=today,
             )
         except services.RequestRefused as refusal:
@@ -536,7 +536,7 @@ def request_action(request, pk: int, action: str):
     """Carry out a restriction (or lift it) or an objection from the request page."""
     data_request = selectors.request_get(pk=pk)
     version = request.POST.get("version", "")
-    version = int(version) if version.isdigit() else -1
+    version = version_param(version)
     actions = {
         "restrict": lambda: services.request_restrict(
             request=data_request, actor=request.user, version=version
@@ -645,7 +645,7 @@ def request_recipients_told(request, pk: int):
         lambda: services.request_recipients_told(
             request=data_request,
             actor=request.user,
-            version=int(version) if version.isdigit() else -1,
+            version=version_param(version),
             now=timezone.now(),
         ),
     )

@@ -42,6 +42,14 @@ class Renewal(StrEnum):
     INDEFINITE = "indefinite"  # runs on without end after the initial term
 
 
+# The engine's domain: far beyond any real contract, near enough that every date
+# it computes stays inside Python's calendar (the forms refuse what lies outside).
+FIRST_START = date(1900, 1, 1)
+LAST_START = date(2199, 12, 31)
+MAX_TERM_MONTHS = 600  # 50 years, initial term or renewal
+MAX_NOTICE = {"days": 3650, "weeks": 520, "months": 120}  # ten years each
+
+
 @dataclass(frozen=True)
 class Period:
     amount: int
@@ -50,6 +58,8 @@ class Period:
     def __post_init__(self) -> None:
         if self.amount < 0:
             raise ValueError("a period cannot be negative")
+        if self.amount > MAX_NOTICE[Unit(self.unit).value]:
+            raise ValueError("a period of more than ten years")
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,13 @@ class Terms:
     consumer: bool = False  # B2C
     standard_terms: bool = True  # AGB
     concluded: date | None = None  # defaults to `start`
+
+    def __post_init__(self) -> None:
+        if not FIRST_START <= self.start <= LAST_START:
+            raise ValueError("start outside the engine's range")
+        for months in (self.initial_months, self.renewal_months):
+            if months is not None and not 0 < months <= MAX_TERM_MONTHS:
+                raise ValueError("term outside the engine's range")
 
     @property
     def concluded_on(self) -> date:

@@ -21,6 +21,8 @@ from contracts.models import (
     ContractStatus,
     ContractType,
     Notice,
+    validate_contract_date,
+    validate_notice,
 )
 from core.forms import DATE_INPUT, DATETIME_INPUT, MoneyField
 from crm.forms import owner_choices
@@ -49,11 +51,13 @@ LANDS = [
 class DeadlineCalculatorForm(forms.Form):
     """The terms of a contract, to compute its deadlines (GET: bookmarkable)."""
 
-    start = forms.DateField(label=_("Start"), widget=DATE_INPUT)
+    start = forms.DateField(
+        label=_("Start"), widget=DATE_INPUT, validators=[validate_contract_date]
+    )
     initial_months = forms.IntegerField(
         label=_("Initial term (months)"),
         min_value=1,
-        max_value=600,
+        max_value=engine.MAX_TERM_MONTHS,
         required=False,
         help_text=_("Leave empty for a contract without a fixed term."),
     )
@@ -63,10 +67,16 @@ class DeadlineCalculatorForm(forms.Form):
         initial=engine.Renewal.MONTHS,
     )
     renewal_months = forms.IntegerField(
-        label=_("Renewal (months)"), min_value=1, max_value=120, required=False
+        label=_("Renewal (months)"),
+        min_value=1,
+        max_value=engine.MAX_TERM_MONTHS,
+        required=False,
     )
     notice_amount = forms.IntegerField(
-        label=_("Notice period"), min_value=1, max_value=365, initial=3
+        label=_("Notice period"),
+        min_value=1,
+        max_value=max(engine.MAX_NOTICE.values()),
+        initial=3,
     )
     notice_unit = forms.ChoiceField(
         label=_("Unit"),
@@ -85,15 +95,20 @@ class DeadlineCalculatorForm(forms.Form):
         label=_("Date concluded"),
         required=False,
         widget=DATE_INPUT,
+        validators=[validate_contract_date],
         help_text=_("Decides which consumer rules apply; default: the start."),
     )
     today = forms.DateField(
-        label=_("Compute for the day"), required=False, widget=DATE_INPUT
+        label=_("Compute for the day"),
+        required=False,
+        widget=DATE_INPUT,
+        validators=[validate_contract_date],
     )
     received = forms.DateField(
         label=_("Notice received on"),
         required=False,
         widget=DATE_INPUT,
+        validators=[validate_contract_date],
         help_text=_("Optional: when would a notice received that day end it?"),
     )
     land = forms.ChoiceField(
@@ -108,6 +123,11 @@ class DeadlineCalculatorForm(forms.Form):
             self.add_error(
                 "renewal_months", _("How many months does each renewal run?")
             )
+        too_long = validate_notice(
+            cleaned.get("notice_amount"), cleaned.get("notice_unit")
+        )
+        if too_long:
+            self.add_error("notice_amount", too_long)
         return cleaned
 
     def terms(self) -> engine.Terms:
@@ -213,9 +233,17 @@ class ContractForm(forms.ModelForm):
             self.add_error(
                 "renewal_months", _("How many months does each renewal run?")
             )
+        too_long = validate_notice(
+            cleaned.get("notice_amount"), cleaned.get("notice_unit")
+        )
+        if too_long:
+            self.add_error("notice_amount", too_long)
         if self.errors:
             return cleaned
-        terms = Contract(**self.model_fields()).terms
+        try:
+            terms = Contract(**self.model_fields()).terms
+        except ValueError:
+            return cleaned  # outside the engine's range: the fields' validators say so
         for problem in engine.consumer_problems(terms):
             (message,) = engine.explain([problem], get_language())
             self.add_error(PROBLEM_FIELDS[problem.key], message)
@@ -273,6 +301,7 @@ class NoticeForm(forms.ModelForm):
         label=_("Notice to (optional)"),
         required=False,
         widget=DATE_INPUT,
+        validators=[validate_contract_date],
         help_text=_("Empty: the next possible end."),
     )
 
@@ -295,6 +324,8 @@ class NoticeForm(forms.ModelForm):
         received_at = self.cleaned_data["received_at"]
         if received_at and received_at > timezone.now() + timedelta(minutes=5):
             raise forms.ValidationError(_("A notice cannot be received in the future."))
+        if received_at:
+            validate_contract_date(timezone.localtime(received_at).date())
         return received_at
 
 

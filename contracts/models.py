@@ -8,9 +8,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -59,6 +61,33 @@ class ContractType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def validate_contract_date(day: date) -> None:
+    """Dates of a contract lie within the deadline engine's range (1900-2199)."""
+    if not engine.FIRST_START <= day <= engine.LAST_START:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="date_range",
+            params={
+                "first": date_format(engine.FIRST_START, "SHORT_DATE_FORMAT"),
+                "last": date_format(engine.LAST_START, "SHORT_DATE_FORMAT"),
+            },
+        )
+
+
+def validate_notice(amount: int | None, unit: str | None) -> str | None:
+    """The message when a notice period exceeds ten years in its unit, else None."""
+    if amount is None or unit not in engine.MAX_NOTICE:
+        return None
+    limit = engine.MAX_NOTICE[unit]
+    if amount <= limit:
+        return None
+    return _("At most %(limit)s.") % {
+        "limit": engine.format_period(
+            engine.Period(limit, engine.Unit(unit)), get_language() or "de"
+        )
+    }
 
 
 class ContractStatus(models.TextChoices):
@@ -147,13 +176,15 @@ class Contract(models.Model):
     )
     consumer = models.BooleanField(_("consumer contract (B2C)"), default=False)
     standard_terms = models.BooleanField(_("standard terms (AGB)"), default=True)
-    concluded_on = models.DateField(_("date concluded"))
-    start = models.DateField(_("start"))
+    concluded_on = models.DateField(
+        _("date concluded"), validators=[validate_contract_date]
+    )
+    start = models.DateField(_("start"), validators=[validate_contract_date])
     initial_months = models.PositiveIntegerField(
         _("initial term (months)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(engine.MAX_TERM_MONTHS)],
         help_text=_("Empty: indefinite from the start."),
     )
     renewal = models.CharField(
@@ -163,10 +194,18 @@ class Contract(models.Model):
         default=engine.Renewal.MONTHS,
     )
     renewal_months = models.PositiveIntegerField(
-        _("renewal (months)"), null=True, blank=True, validators=[MinValueValidator(1)]
+        _("renewal (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(engine.MAX_TERM_MONTHS)],
     )
     notice_amount = models.PositiveIntegerField(
-        _("notice period"), default=3, validators=[MinValueValidator(1)]
+        _("notice period"),
+        default=3,
+        validators=[
+            MinValueValidator(1),
+            MaxValueValidator(max(engine.MAX_NOTICE.values())),
+        ],
     )
     notice_unit = models.CharField(
         _("unit"),

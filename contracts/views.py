@@ -36,6 +36,7 @@ from contracts.models import (
     Reminder,
 )
 from core import access as data_access
+from core.params import int_param, month_param
 from crm import selectors as crm_selectors
 from crm.history import history_page
 from crm.services import StaleEdit
@@ -50,8 +51,7 @@ def contract_list(request):
     """Visible contracts with filters, soonest last notice day first."""
     form = ContractFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = request.GET.get("page", "")
-    page = min(int(page), selectors.MAX_PAGE) if page.isdigit() and int(page) else 1
+    page = min(int_param(request.GET.get("page"), minimum=1) or 1, selectors.MAX_PAGE)
     start = (page - 1) * selectors.LIST_SIZE
     listed = selectors.contract_list(
         user=request.user, filters=filters, today=timezone.localdate()
@@ -132,12 +132,12 @@ def contract_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def contract_new(request):
     """A new contract for a customer the user may edit (?customer=<id>)."""
-    customer_pk = request.GET.get("customer") or request.POST.get("customer")
-    if not str(customer_pk or "").isdigit():
+    customer_pk = int_param(request.GET.get("customer") or request.POST.get("customer"))
+    if customer_pk is None:
         messages.info(request, _("Open the customer and add the contract there."))
         return redirect("crm:customer_list")
     customer = crm_selectors.customer_get(
-        user=request.user, pk=int(customer_pk), perm="change"
+        user=request.user, pk=customer_pk, perm="change"
     )
     today = timezone.localdate()
     form = ContractForm(
@@ -325,11 +325,7 @@ def contract_history(request, pk: int):
 def deadline_calendar(request):
     """Month view of the last notice days and term ends the user may see."""
     today = timezone.localdate()
-    try:
-        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        first = today.replace(day=1)
+    first = month_param(request.GET.get("month")) or today.replace(day=1)
     weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(
         first.year, first.month
     )

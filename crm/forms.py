@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Team, User
 from accounts.roles import Role
 from core.forms import DATE_INPUT, DATETIME_INPUT
-from crm import validation
+from crm import services, validation
 from crm.models import (
     Address,
     AddressPurpose,
@@ -94,6 +94,10 @@ class CustomerForm(forms.ModelForm):
         names = [n.strip() for n in self.cleaned_data["tags"].split(",") if n.strip()]
         if any(len(name) > 50 for name in names):
             raise ValidationError(_("A tag has at most 50 characters."))
+        if len(set(names)) > services.MAX_TAGS:
+            raise ValidationError(
+                _("At most %(count)s tags per customer.") % {"count": services.MAX_TAGS}
+            )
         return names
 
     def model_fields(self) -> dict:

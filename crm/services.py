@@ -8,9 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Team, User
@@ -98,9 +100,19 @@ def _person_search_text(person: Person) -> str:
     )
 
 
+MAX_TAGS = 20  # per customer: a filter, not a word cloud; bounds the work of one save
+TAGS_MESSAGE = gettext_lazy("At most %(count)s tags of at most 50 characters each.")
+
+
 def _set_tags(customer: Customer, names: Iterable[str], actor: User | None) -> None:
     wanted = {name.strip() for name in names if name.strip()}
-    tags = [Tag.objects.get_or_create(name=name)[0] for name in sorted(wanted)]
+    if len(wanted) > MAX_TAGS or any(len(name) > 50 for name in wanted):
+        raise ValidationError(TAGS_MESSAGE % {"count": MAX_TAGS}, code="too_many_tags")
+    # Existing tags in one query; the few new ones saved singly, for their history.
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=wanted)}
+    for name in sorted(wanted - existing.keys()):
+        existing[name] = Tag.objects.get_or_create(name=name)[0]
+    tags = list(existing.values())
     audit.act(customer, actor)  # m2m changes are recorded as a customer change
     current = set(customer.tags.values_list("pk", flat=True))
     if current != {tag.pk for tag in tags}:

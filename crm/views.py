@@ -11,7 +11,6 @@ from django.db.models import ProtectedError
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +20,7 @@ from accounts import roles
 from accounts.models import Team, User
 from accounts.permissions import access_of, has_role, role_required
 from core import access as data_access
+from core.params import datetime_param
 from crm import quality, selectors, services
 from crm.forms import (
     AddressForm,
@@ -401,7 +401,7 @@ def customer_reviewed(request, pk: int):
 def customer_history(request, pk: int):
     """History tab: who changed which field from what to what, and when."""
     customer = selectors.customer_get(user=request.user, pk=pk)
-    before = parse_datetime(request.GET.get("before", "") or "") or None
+    before = datetime_param(request.GET.get("before"))
     entries, has_more = selectors.customer_history(customer=customer, before=before)
     context = {
         "customer": customer,

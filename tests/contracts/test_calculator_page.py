@@ -68,3 +68,33 @@ def test_bad_input_is_shown_next_to_the_field(client_as):
     for field in ("renewal_months", "notice_amount", "start"):
         assert f'id="id_{field}_error"' in body
     assert "result" not in response.context
+
+
+@pytest.mark.parametrize(
+    ("case", "field", "value", "message"),
+    [
+        ("year 9999", "start", "9999-12-01", "zwischen 01.01.1900 und 31.12.2199"),
+        ("absurd term", "initial_months", "2000000000", "kleiner oder gleich 600"),
+        ("absurd renewal", "renewal_months", "2000000000", "kleiner oder gleich 600"),
+        ("absurd notice", "notice_amount", "2000000000", "kleiner oder gleich 3650"),
+        ("day far ahead", "today", "9999-12-31", "zwischen 01.01.1900"),
+    ],
+)
+def test_terms_outside_sane_bounds_are_refused_next_to_the_field(
+    client_as, case, field, value, message
+):
+    response = client_as("anna").get(URL, {**EXAMPLE_1, field: value})
+    assert response.status_code == 200
+    assert "result" not in response.context
+    assert message in str(response.context["form"].errors[field])
+
+
+def test_a_notice_of_more_than_ten_years_in_its_unit_is_refused(client_as):
+    response = client_as("anna").get(
+        URL, {**EXAMPLE_1, "notice_amount": "121", "notice_unit": "months"}
+    )
+    assert response.context["form"].errors["notice_amount"] == ["Höchstens 120 Monate."]
+    weeks = client_as("anna").get(
+        URL, {**EXAMPLE_1, "notice_amount": "520", "notice_unit": "weeks"}
+    )
+    assert "result" in weeks.context

@@ -416,3 +416,27 @@ def test_a_german_amount_typed_into_the_value_is_stored_right(
     assert refused.status_code == 400
     assert "lässt sich auf zwei Arten lesen" in refused.content.decode()
     assert Contract.objects.get(pk=nord_contract.pk).version == version
+
+
+def test_contract_terms_outside_sane_bounds_are_refused_and_nothing_written(
+    client_as, demo, nord_contract
+):
+    client = client_as("anna")
+    url = reverse("contracts:contract_edit", args=[nord_contract.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["persons"] = []
+    before = Contract.objects.get(pk=nord_contract.pk)
+    for field, value in [
+        ("start", "9999-12-01"),
+        ("concluded_on", "0001-01-01"),
+        ("initial_months", "2000000000"),
+        ("notice_amount", "2000000000"),
+    ]:
+        response = client.post(url, {**data, field: value})
+        assert response.status_code == 400, field
+        assert field in response.context["form"].errors
+    after = Contract.objects.get(pk=nord_contract.pk)
+    assert (after.version, after.start, after.initial_months) == (
+        before.version, before.start, before.initial_months,
+    )  # fmt: skip

@@ -276,3 +276,37 @@ def test_creating_a_customer_for_another_team_hands_it_over(client_as, demo):
     assert response.redirect_chain[-1][0] == reverse("crm:customer_list")
     assert "Übergabe GmbH" in response.content.decode()  # the message says so
     assert Customer.objects.get(name="Übergabe GmbH").owner == demo["ben"]
+
+
+def test_a_customer_with_thousands_of_tags_is_refused(client_as, demo):
+    from crm.models import Tag
+
+    client = client_as("anna")
+    tags = ", ".join(f"tag{number}" for number in range(20_000))
+    response = client.post(
+        reverse("crm:customer_new") + "?kind=organization",
+        {"name": "Viele Schlagworte GmbH", "status": "prospect", "tags": tags},
+    )
+    assert response.status_code in (200, 400)
+    assert "Höchstens 20 Schlagworte" in response.content.decode()
+    assert Customer.objects.filter(name="Viele Schlagworte GmbH").exists() is False
+    assert Tag.objects.filter(name__startswith="tag").exists() is False
+
+
+def test_the_service_bounds_the_tags_too(demo):
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import Team
+    from crm import services
+
+    with pytest.raises(ValidationError):
+        services.customer_create(
+            actor=demo["anna"],
+            kind="organization",
+            fields={
+                "name": "Direkt GmbH",
+                "owner": demo["anna"],
+                "team": Team.objects.get(name="Nord"),
+            },
+            tags=[f"t{number}" for number in range(21)],
+        )
