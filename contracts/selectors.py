@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import holidays
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -69,6 +70,17 @@ def public_holidays(year: int, land: str | None = None) -> frozenset[date]:
     """
     days = holidays.country_holidays("DE", subdiv=land, years=range(year - 1, year + 6))
     return frozenset(days)
+
+
+def holiday_names(start: date, end: date, *, language: str) -> dict[date, str]:
+    """Public holidays of the company's Land between start and end, by name."""
+    days = holidays.country_holidays(
+        "DE",
+        subdiv=settings.COMPANY_LAND or None,
+        years=range(start.year, end.year + 1),
+        language="de" if language == "de" else "en_US",
+    )
+    return {day: name for day, name in sorted(days.items()) if start <= day <= end}
 
 
 @dataclass(frozen=True)

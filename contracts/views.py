@@ -347,10 +347,20 @@ def deadline_calendar(request):
             events.setdefault(contract.term_end, []).append(("end", contract))
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=31)).replace(day=1)
+    holidays = selectors.holiday_names(start, end, language=get_language())
     context = {
         "first": first,
         "today": today,
-        "weeks": [[(day, events.get(day, [])) for day in week] for week in weeks],
+        "weeks": [
+            [(day, events.get(day, []), holidays.get(day)) for day in week]
+            for week in weeks
+        ],
+        # The month's entries as a list: the phone's view of the same calendar.
+        "agenda": [
+            (day, events[day], holidays.get(day))
+            for day in sorted(events)
+            if day.month == first.month
+        ],
         "previous": f"{previous:%Y-%m}",
         "following": f"{following:%Y-%m}",
     }
