@@ -6,3 +6,17 @@ class ComplianceConfig(AppConfig):
     name = "compliance"
     verbose_name = _("Data protection")
     demo_seeder = "compliance.demo.seed_demo"
+
+    def ready(self) -> None:
+        from crm import cards
+
+        # Art. 19 disclosures: last in the side column, loaded by htmx.
+        cards.register(
+            cards.CustomerCard(
+                name="disclosures",
+                template="compliance/_disclosures_slot.html",
+                column="side",
+                order=90,
+                context=lambda **_: {},
+            )
+        )

@@ -6,3 +6,17 @@ class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = _("Contracts")
     demo_seeder = "contracts.demo.seed_demo"
+
+    def ready(self) -> None:
+        from contracts import selectors
+        from crm import cards
+
+        cards.register(
+            cards.CustomerCard(
+                name="contracts",
+                template="contracts/_customer_contracts.html",
+                column="main",
+                order=10,
+                context=selectors.customer_contracts_card,
+            )
+        )

@@ -150,6 +150,31 @@ class ContractQuerySet(ChildQuerySet):
         ]
 
 
+def value_totals_of(contracts) -> list[dict]:
+    """ContractQuerySet.value_totals() for contracts already loaded (no query)."""
+    sums: dict[str, dict] = {}
+    for contract in contracts:
+        if contract.value_amount is None:
+            continue
+        total = sums.setdefault(contract.currency, {"monthly": None, "once": None})
+        if contract.value_period == ValuePeriod.ONCE:
+            total["once"] = (total["once"] or 0) + contract.value_amount
+        else:
+            share = contract.value_amount / (
+                12 if contract.value_period == ValuePeriod.YEAR else 1
+            )
+            total["monthly"] = (total["monthly"] or 0) + share
+    return [
+        {
+            "currency": currency,
+            "monthly": _cents(total["monthly"]),
+            "yearly": _cents(total["monthly"] * 12 if total["monthly"] else None),
+            "once": _cents(total["once"]),
+        }
+        for currency, total in sorted(sums.items())
+    ]
+
+
 def _cents(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.01"), ROUND_HALF_UP)
 

@@ -21,7 +21,7 @@ from accounts.models import Team, User
 from accounts.permissions import access_of, has_role, role_required
 from core import access as data_access
 from core.params import datetime_param
-from crm import quality, selectors, services
+from crm import cards, quality, selectors, services
 from crm.forms import (
     AddressForm,
     CustomerFilterForm,
@@ -252,6 +252,10 @@ def customer_detail(request, pk: int):
         "interaction_form": InteractionForm(customer=customer)
         if access.can_edit
         else None,
+        # Contracts, disclosures, ...: cards of the apps above crm (crm.cards).
+        "cards": cards.render_context(
+            user=request.user, customer=customer, access=access
+        ),
         "tab": "overview",
     }
     return render(request, "crm/customer_detail.html", context)

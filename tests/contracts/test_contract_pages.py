@@ -440,3 +440,36 @@ def test_contract_terms_outside_sane_bounds_are_refused_and_nothing_written(
     assert (after.version, after.start, after.initial_months) == (
         before.version, before.start, before.initial_months,
     )  # fmt: skip
+
+
+def test_the_customer_page_lists_its_contracts_with_deadline_and_value(
+    client_as, demo, nord_contract
+):
+    from decimal import Decimal
+
+    Contract.objects.filter(pk=nord_contract.pk).update(
+        value_amount=Decimal("480"), value_period="month"
+    )
+    make_contract(nord_contract.customer, demo["anna"], title="Altvertrag")
+    Contract.objects.filter(title="Altvertrag").update(status="ended")
+    page = client_as("anna").get(nord_contract.customer.get_absolute_url())
+    body = page.content.decode()
+
+    card = body.split('data-testid="customer-contracts"')[1].split("</section>")[0]
+    rows = card.split('data-testid="customer-contract"')[1:]
+    assert [nord_contract.number in rows[0], "Altvertrag" in rows[1]] == [True, True]
+    assert "Wartungsvertrag" in rows[0] and "Aktiv" in rows[0]
+    assert "Letzter Kündigungstag 30.09.2025" in rows[0]
+    assert "480,00\u00a0€ monatlich" in rows[0]
+    assert "Beendet" in rows[1]
+    assert "480,00\u00a0€ monatlich" in card.split('customer-contract-total">')[1]
+    assert 'data-testid="new-contract"' in card
+    # the master data comes first; the disclosures slot last in the side column
+    assert body.index('data-testid="master-data"') < body.index("disclosures-slot")
+    assert body.index('data-testid="access-reasons"') < body.index("disclosures-slot")
+
+
+def test_the_contracts_card_shows_no_edit_button_to_the_dpo(client_as, nord_contract):
+    body = client_as("dora").get(nord_contract.customer.get_absolute_url())
+    card = body.content.decode().split('data-testid="customer-contracts"')[1]
+    assert 'data-testid="new-contract"' not in card.split("</section>")[0]

@@ -17,8 +17,9 @@ DEEP_LIST_QUERIES = 4
 # user, roles+teams, customers, persons
 SEARCH_QUERIES = 4
 # user, roles+teams, customer (+tags), grants, the access log entry, persons,
-# addresses, timeline, the persons to tick in the "log a contact" form
-DETAIL_QUERIES = 9
+# addresses, timeline, the persons to tick in the "log a contact" form, the
+# contracts card (one query, its totals summed in Python)
+DETAIL_QUERIES = 10
 
 
 def grow(demo, count: int) -> None:

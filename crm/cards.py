@@ -1,0 +1,43 @@
+"""Cards that higher apps add to the customer page, without crm importing them.
+
+An app registers a card in its AppConfig.ready(); the customer page renders every
+registered card of a column in `order`, each with the context its function gives
+(one function call per card and page: its queries run in the view, not in the
+template).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    name: str
+    template: str
+    column: Literal["main", "side"]
+    order: int
+    # (user, customer, access) -> the card's context; None hides the card.
+    context: Callable[..., dict | None]
+
+
+_CARDS: dict[str, CustomerCard] = {}
+
+
+def register(card: CustomerCard) -> None:
+    """Add (or replace, by name) a card on the customer page."""
+    _CARDS[card.name] = card
+
+
+def render_context(*, user, customer, access) -> dict[str, list[tuple[str, dict]]]:
+    """Per column, the (template, context) of each card shown to `user`."""
+    columns: dict[str, list[tuple[str, dict]]] = {"main": [], "side": []}
+    for card in sorted(_CARDS.values(), key=lambda card: card.order):
+        context = card.context(user=user, customer=customer, access=access)
+        if context is not None:
+            columns[card.column].append(
+                (card.template, {"customer": customer, "access": access, **context})
+            )
+    return columns
