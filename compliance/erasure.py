@@ -164,7 +164,7 @@ def _holds(person: Person, plan: ErasurePlan, *, today: date) -> list[Hold]:
                 Hold(
                     "contracts.Notice",
                     notice.pk,
-                    f"{contract.number}: {_('notice')}",
+                    contract.number + ": " + _("notice"),
                     _("Notice: business letter (§ 257 HGB)"),
                     None if until is None else max(until, letter_end),
                 )

@@ -431,8 +431,9 @@ def marketing_email(
         },
     )
     if html is not None:
+        unsubscribe = _("Unsubscribe")  # outside the f-string: xgettext skips those
         message.attach_alternative(
-            html + f'<p><a href="{url}">{_("Unsubscribe")}</a></p>', "text/html"
+            html + f'<p><a href="{url}">{unsubscribe}</a></p>', "text/html"
         )
     return message
 

@@ -71,13 +71,14 @@ def feed(contracts: Iterable[FeedContract], *, url: str, domain: str) -> bytes:
 def _lines(
     contracts: Iterable[FeedContract], *, url: str, domain: str
 ) -> Iterator[str]:
+    calendar_name = _("Contract deadlines")  # not in an f-string: xgettext skips those
     yield from (
         "BEGIN:VCALENDAR" + CRLF,
         "VERSION:2.0" + CRLF,
         fold(f"PRODID:{PRODID}"),
         "CALSCALE:GREGORIAN" + CRLF,
         "METHOD:PUBLISH" + CRLF,
-        fold(f"X-WR-CALNAME:{escape(_('Contract deadlines'))}"),
+        fold("X-WR-CALNAME:" + escape(calendar_name)),
     )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     notice_text = _("Last notice day: %(title)s (%(customer)s)")

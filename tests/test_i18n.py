@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import polib
@@ -39,3 +40,25 @@ def test_every_plain_text_template_is_rendered_without_html_escaping():
         source = path.read_text()
         assert "{% autoescape off %}" in source, path
         assert source.rstrip().endswith("{% endautoescape %}"), path
+
+
+def test_no_translation_call_hides_in_an_f_string():
+    """xgettext does not look into f-strings: _() there is never translated."""
+    hidden = re.compile(r"""f(["']).*?\{\s*(?:_|gettext|pgettext|ngettext)\(""")
+    found = []
+    for folder in ["accounts", "core", "crm", "contracts", "compliance", "config"]:
+        for path in (ROOT / folder).rglob("*.py"):
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if hidden.search(line):
+                    found.append(f"{path.relative_to(ROOT)}:{number}")
+    assert found == []
+
+
+def test_the_feed_names_its_calendar_in_the_users_language(client, demo):
+    from django.urls import reverse
+
+    from contracts import services
+
+    feed = services.calendar_feed_for(user=demo["anna"])
+    url = reverse("contracts:calendar_feed", args=[feed.token])
+    assert "X-WR-CALNAME:Vertragsfristen" in client.get(url).content.decode()

@@ -1,0 +1,102 @@
+"""German pages, e-mails, feeds and PDFs carry no English words: a string left out of
+translation (an f-string, a library's message, a forgotten gettext) fails here."""
+
+import io
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.security.test_bad_parameters import record_urls, routes_without_arguments
+
+# Words of English sentences that German text does not use (whole words only).
+ENGLISH = re.compile(
+    r"\b(the|and|with|from|your|you|please|enter|invalid|must|this|that|are|has|"
+    r"have|not|for|of|to|is|be|no|yes|unsubscribe|contract|contracts|customer|"
+    r"customers|deadline|deadlines|save|edit|delete|search|new|show|none|"
+    r"month|months|days|value|ends|ended|notice|received|checksum|digits)\b",
+    re.IGNORECASE,
+)
+SHOWN_ATTRIBUTES = {"placeholder", "title", "aria-label", "alt", "value"}
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees or hears: text nodes and a few attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"script", "style", "template"}:
+            self._hidden += 1
+        for name, value in attrs:
+            kind = dict(attrs).get("type")
+            if name in SHOWN_ATTRIBUTES and value and kind not in {"hidden"}:
+                if name == "value" and tag != "button" and kind != "submit":
+                    continue  # field values are data, not our words
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in {"script", "style", "template"}:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden and data.strip():
+            self.parts.append(data.strip())
+
+
+def english_in(html: str) -> list[str]:
+    parser = VisibleText()
+    parser.feed(html)
+    return [part for part in parser.parts if ENGLISH.search(part)]
+
+
+def test_the_detector_finds_english_and_passes_german():
+    assert (
+        english_in("<p>Kündigung erfasst: Der Vertrag endet am 31.12.2026.</p>") == []
+    )
+    assert english_in("<p>Invalid checksum digits</p>") == ["Invalid checksum digits"]
+    assert english_in('<input placeholder="Search customers">') == ["Search customers"]
+    assert english_in("<script>var the = 1;</script>") == []
+
+
+@pytest.fixture
+def demo_data(demo):
+    call_command("seed_demo", stdout=io.StringIO())
+    return demo
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("username", ["anna", "maria", "dora", "admin"])
+def test_german_pages_carry_no_english(client_as, demo_data, username):
+    from contracts.models import Contract
+    from crm.models import Customer, Person
+
+    client = client_as(username)
+    customer = Customer.objects.visible_to(demo_data[username]).order_by("pk")[0]
+    records = {
+        "customer": customer,
+        "person": Person.objects.filter(customer=customer).order_by("pk").first()
+        or Person.objects.order_by("pk").first(),
+        "contract": Contract.objects.visible_to(demo_data[username]).first(),
+    }
+    urls = [url for url in record_urls(records) if records["person"]]
+    urls += [
+        reverse(name)
+        for name in sorted(set(routes_without_arguments()))
+        if name not in {"logout", "healthz"}
+        and not name.startswith(("password_", "login"))
+    ]
+    found = {}
+    for url in urls:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="de")
+        if response.status_code != 200 or "html" not in response["Content-Type"]:
+            continue
+        english = english_in(response.content.decode())
+        if english:
+            found[url] = english
+    assert found == {}
