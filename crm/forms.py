@@ -64,7 +64,12 @@ class CustomerForm(forms.ModelForm):
             # Stored encrypted as text (core.fields); on the form a short input.
             "iban": forms.TextInput(attrs={"maxlength": 42, "autocomplete": "off"}),
         }
-        help_texts = {"vat_id": _("EU VAT ID, e.g. DE123456789.")}
+        help_texts = {
+            "vat_id": _(
+                "VAT ID with its country code, e.g. DE136695976, ATU13585627 "
+                "or CHE-116.281.710 MWST."
+            )
+        }
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,6 +85,8 @@ class CustomerForm(forms.ModelForm):
             self.fields["name"].label = _("Company name")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            if self.instance.vat_id and "vat_id" in self.fields:
+                self.initial["vat_id"] = validation.format_vat_id(self.instance.vat_id)
             self.fields["tags"].initial = ", ".join(
                 tag.name for tag in self.instance.tags.all()
             )

@@ -32,7 +32,7 @@ from accounts.roles import (
     CUSTOMER_EDIT_ROLES,
     Role,
 )
-from crm import history, quality, search
+from crm import history, quality, search, validation
 from crm.models import (
     Address,
     Customer,
@@ -546,7 +546,10 @@ def duplicates_of(*, user, customer: Customer) -> list[Duplicate]:
     found: dict[int, list[str]] = defaultdict(list)
     if customer.vat_id:
         for pk in visible.filter(vat_id=customer.vat_id).values_list("pk", flat=True):
-            found[pk].append(_("same VAT ID %(vat)s") % {"vat": customer.vat_id})
+            found[pk].append(
+                _("same VAT ID %(vat)s")
+                % {"vat": validation.format_vat_id(customer.vat_id)}
+            )
     mine = list(customer.persons.values_list("email", "phone", "mobile"))
     emails = {e.lower() for e, _p, _m in mine if e}
     phones = {p for _e, ph, mo in mine for p in (ph, mo) if p}

@@ -15,7 +15,7 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Team, User
 from core import audit
-from crm import search
+from crm import search, validation
 from crm.history import ChangeEntry, changes_since
 from crm.models import (
     Address,
@@ -74,6 +74,7 @@ def refresh_search_text(customer: Customer) -> None:
         customer.name,
         customer.number,
         customer.vat_id,
+        validation.format_vat_id(customer.vat_id),  # CHE-116.281.710 MWST as typed
         *[f"{postcode} {city}" for postcode, city in addresses],
     )
     # A derived column, not a change anyone made: no history row on purpose.
@@ -98,6 +99,14 @@ def _person_search_text(person: Person) -> str:
     )
 
 
+def _normalized_customer_fields(fields: dict) -> dict:
+    # Every entry point (form, API, import) stores the same compact, checked
+    # VAT ID; a bad one raises ValidationError (code "invalid_vat_id").
+    if fields.get("vat_id") is not None:
+        fields = {**fields, "vat_id": validation.normalize_vat_id(fields["vat_id"])}
+    return fields
+
+
 def _set_tags(customer: Customer, names: Iterable[str], actor: User | None) -> None:
     wanted = {name.strip() for name in names if name.strip()}
     tags = [Tag.objects.get_or_create(name=name)[0] for name in sorted(wanted)]
@@ -117,7 +126,7 @@ def customer_create(
     person_fields: dict | None = None,
 ) -> Customer:
     """Create a customer; a private customer together with its person."""
-    customer = Customer(kind=kind, **fields)
+    customer = Customer(kind=kind, **_normalized_customer_fields(fields))
     if not customer.number:
         customer.number = audit.next_number("crm_customer_number_seq", "K")
     if kind == CustomerKind.PRIVATE:
@@ -144,7 +153,7 @@ def customer_update(
 ) -> Customer:
     """Save changes made on version `version`; refuse when someone saved meanwhile."""
     locked = lock_version(customer, version)
-    for name, value in fields.items():
+    for name, value in _normalized_customer_fields(fields).items():
         setattr(locked, name, value)
     if person is not None and person_fields is not None:
         person_update(

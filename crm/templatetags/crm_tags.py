@@ -19,6 +19,12 @@ def iban(value: str) -> str:
 
 
 @register.filter
+def vat_id(value: str) -> str:
+    """CHE116281710MWST -> CHE-116.281.710 MWST (EU VAT IDs stay compact)."""
+    return validation.format_vat_id(value or "")
+
+
+@register.filter
 def tel_href(value: str) -> str:
     return f"tel:{value}" if value else ""
 
