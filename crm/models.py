@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -160,7 +161,31 @@ def visible_customer_ids(user, *, perm: str) -> Q:
     return Q(customer_id__in=ids) & Q(customer__restricted_until__isnull=True)
 
 
+def review_due_condition(*, today: date, prefix: str = "") -> Q:
+    """The one definition of "data review due" on a customer key (see review_due).
+
+    `prefix` reaches the customer from another model ("customers__" on Team).
+    """
+    return Q(
+        **{
+            f"{prefix}next_review_on__lte": today,
+            f"{prefix}restricted_until__isnull": True,
+        }
+    ) & ~Q(**{f"{prefix}status": CustomerStatus.FORMER})
+
+
 class CustomerQuerySet(models.QuerySet):
+    def review_due(self, *, today: date) -> CustomerQuerySet:
+        """Customers whose data review is due: its date is today or earlier.
+
+        Due on the day itself (not only the day after). Left out: customers under
+        an Art. 18 restriction (stored, not used; compliance erases them when the
+        hold ends) and former customers (their data is kept or erased by the
+        retention rules, not reviewed). Every count, list, digest and filter of
+        "review due" uses this method (or review_due_condition in an annotation).
+        """
+        return self.filter(review_due_condition(today=today))
+
     def visible_to(self, user) -> CustomerQuerySet:
         """Customers the user may see: owner, team, manager, grant, DPO, Admin."""
         return self.filter(customer_visibility(user, ref="pk", perm="view"))
@@ -265,7 +290,12 @@ class Customer(models.Model):
 
     @property
     def review_due(self) -> bool:
-        return self.next_review_on <= date.today()
+        """This row by the rule of CustomerQuerySet.review_due, as of today."""
+        return (
+            self.next_review_on <= timezone.localdate()
+            and self.restricted_until is None
+            and self.status != CustomerStatus.FORMER
+        )
 
     @property
     def is_private(self) -> bool:

@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Greatest
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team
@@ -185,7 +186,9 @@ SORT_FIELDS = {
 COUNT_CACHE_SECONDS = 60
 
 
-def customer_list(*, user, filters: dict) -> QuerySet[Customer]:
+def customer_list(
+    *, user, filters: dict, today: date | None = None
+) -> QuerySet[Customer]:
     """The customers the user sees, filtered (no order, no page)."""
     queryset = Customer.objects.visible_to(user)
     if filters.get("status"):
@@ -199,7 +202,7 @@ def customer_list(*, user, filters: dict) -> QuerySet[Customer]:
     if filters.get("tag"):
         queryset = queryset.filter(tags__name__iexact=filters["tag"])
     if filters.get("review_due"):
-        queryset = queryset.filter(next_review_on__lte=date.today())
+        queryset = queryset.review_due(today=today or timezone.localdate())
     return queryset
 
 

@@ -31,23 +31,20 @@ def tel_href(value: str) -> str:
 
 @register.inclusion_tag("crm/_overdue_reviews.html")
 def overdue_reviews(user) -> dict:
-    """Per team the user manages: customers whose data review is overdue."""
-    from datetime import date
-
-    from django.db.models import Count, Q
+    """Per team the user manages: customers whose data review is due."""
+    from django.db.models import Count
+    from django.utils import timezone
 
     from accounts.models import Team
+    from crm.models import review_due_condition
 
-    today = date.today()
+    today = timezone.localdate()
     teams = (
         Team.objects.managed_by(user)
         .annotate(
-            overdue=Count(
+            due=Count(
                 "customers",
-                filter=Q(
-                    customers__next_review_on__lte=today,
-                    customers__restricted_until__isnull=True,
-                ),
+                filter=review_due_condition(today=today, prefix="customers__"),
             )
         )
         .order_by("name")
