@@ -464,11 +464,23 @@ def _rank(query: search.Query):
     return Greatest(*parts) if len(parts) > 1 else parts[0]
 
 
+# What the search for similar spellings (pg_trgm) did, for the page to say so.
+SIMILAR_NOT_ASKED = ""  # the exact search found something (or a phone number)
+SIMILAR_FOUND = "found"
+SIMILAR_NONE = "none"  # asked, found nothing
+SIMILAR_UNAVAILABLE = "unavailable"  # no pg_trgm in this database
+
+
 @dataclass(frozen=True)
 class SearchResult:
     customers: list[Customer]
     persons: list[Person]
-    fuzzy: bool = False
+    fuzzy: bool = False  # the rows are similar spellings, not exact matches
+    similar: str = SIMILAR_NOT_ASKED
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.customers and not self.persons
 
 
 def _search(user, query: search.Query, limit: int, *, fuzzy: bool) -> SearchResult:
@@ -500,7 +512,11 @@ def _search(user, query: search.Query, limit: int, *, fuzzy: bool) -> SearchResu
     else:
         customers = customers.order_by("name", "pk")
         persons = persons.order_by("last_name", "first_name", "pk")
-    return SearchResult(list(customers[:limit]), list(persons[:limit]), fuzzy)
+    customers, persons = list(customers[:limit]), list(persons[:limit])
+    if not fuzzy:
+        return SearchResult(customers, persons)
+    similar = SIMILAR_FOUND if customers or persons else SIMILAR_NONE
+    return SearchResult(customers, persons, similar == SIMILAR_FOUND, similar)
 
 
 def search_all(*, user, text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
@@ -509,10 +525,12 @@ def search_all(*, user, text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     if query.is_empty:
         return SearchResult([], [])
     result = _search(user, query, limit, fuzzy=False)
-    if result.customers or result.persons or not query.words:
+    if not result.is_empty or not query.words:
         return result
     if not trigram_available():
-        return result  # the embedded PostgreSQL has no pg_trgm: exact words only
+        # The embedded PostgreSQL has no pg_trgm: exact words only, and the page
+        # says that it could not look for similar spellings.
+        return SearchResult([], [], similar=SIMILAR_UNAVAILABLE)
     return _search(user, query, limit, fuzzy=True)
 
 
