@@ -174,36 +174,27 @@ class PersonForm(forms.ModelForm):
 
 
 class DetailsField(forms.CharField):
-    """Free structured details as "Label: value" lines, stored as a dict."""
+    """Free details, one per line ("Label: value" or any text), kept in order."""
 
     widget = forms.Textarea(attrs={"rows": 3})
 
     def prepare_value(self, value):
-        if isinstance(value, dict):
-            return "\n".join(f"{key}: {val}" for key, val in value.items())
+        if isinstance(value, (list, dict)):
+            return "\n".join(validation.normalize_details(value))
         return value
 
-    def to_python(self, value) -> dict:
-        text = super().to_python(value)
-        details = {}
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            key, sep, val = line.partition(":")
-            if not sep or not key.strip() or not val.strip():
-                raise ValidationError(
-                    _('Line %(number)s: write "Label: value".'),
-                    params={"number": number},
-                )
-            details[key.strip()[:100]] = val.strip()[:500]
-        return details
+    def to_python(self, value) -> list[str]:
+        return validation.normalize_details(super().to_python(value))
 
 
 class AddressForm(forms.ModelForm):
     details = DetailsField(
         label=_("Delivery details"),
         required=False,
-        help_text=_('One per line, e.g. "Gate height: 3.5 m", "Opening hours: 7-16".'),
+        help_text=_(
+            'One per line, in the order you want, e.g. "Gate height: 3.5 m" or '
+            '"Report to the gatehouse".'
+        ),
     )
 
     class Meta:

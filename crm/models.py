@@ -20,7 +20,7 @@ from accounts.permissions import access_of
 from accounts.roles import CUSTOMER_EDIT_ROLES, Role
 from core.dates import add_months
 from core.fields import EncryptedDateField, EncryptedTextField
-from crm.validation import COUNTRIES
+from crm.validation import COUNTRIES, detail_label
 
 
 def default_next_review(today: date | None = None) -> date:
@@ -438,6 +438,47 @@ class Person(models.Model):
         return " ".join(p for p in (self.title, self.first_name, self.last_name) if p)
 
 
+class DetailLines(list):
+    """Delivery details: the lines as typed, in order; "a; b" wherever shown as text
+    (the history, the access report)."""
+
+    def __str__(self) -> str:
+        return "; ".join(self)
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """(label, value) per line for a definition list; label "" when it has none."""
+        return [detail_label(line) for line in self]
+
+
+class DetailLinesField(models.JSONField):
+    """A JSON list of strings read as DetailLines.
+
+    Rows written before 0008 (or by an erasure that writes {}) may still hold the
+    former {"label": "value"} object: read as "label: value" lines.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value, expression, connection):
+        return self._lines(super().from_db_value(value, expression, connection))
+
+    def to_python(self, value):
+        return self._lines(super().to_python(value))
+
+    @staticmethod
+    def _lines(value):
+        if value is None:
+            return value
+        if isinstance(value, dict):
+            return DetailLines(f"{label}: {text}" for label, text in value.items())
+        if isinstance(value, list):
+            return DetailLines(str(line) for line in value)
+        return value
+
+
 class AddressPurpose(models.TextChoices):
     BILLING = "billing", _("Billing address")
     DELIVERY = "delivery", _("Delivery address")
@@ -468,8 +509,10 @@ class Address(models.Model):
     country = models.CharField(
         _("country"), max_length=2, choices=COUNTRIES, default="DE"
     )
-    # Free structured details, e.g. {"Gate height": "3.5 m", "Opening hours": "7-16"}.
-    details = models.JSONField(_("delivery details"), default=dict, blank=True)
+    # Free lines in the user's order, e.g. ["Gate height: 3.5 m", "Ring at the
+    # gate"]: a JSON list, since jsonb re-sorts an object's keys and an object
+    # cannot hold a line without a label.
+    details = DetailLinesField(_("delivery details"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()

@@ -107,6 +107,13 @@ def _normalized_customer_fields(fields: dict) -> dict:
     return fields
 
 
+def _normalized_address_fields(fields: dict) -> dict:
+    # Delivery details are stored as the typed lines, in order (crm.validation).
+    if "details" in fields:
+        fields = {**fields, "details": validation.normalize_details(fields["details"])}
+    return fields
+
+
 def _set_tags(customer: Customer, names: Iterable[str], actor: User | None) -> None:
     wanted = {name.strip() for name in names if name.strip()}
     tags = [Tag.objects.get_or_create(name=name)[0] for name in sorted(wanted)]
@@ -305,7 +312,9 @@ def address_create(*, customer: Customer, actor: User | None, fields: dict) -> A
     for old in previous:
         old.is_current = False
         audit.save(old, actor=actor, reason=_("Replaced by a new address"))
-    address = Address(customer=customer, is_current=True, **fields)
+    address = Address(
+        customer=customer, is_current=True, **_normalized_address_fields(fields)
+    )
     audit.save(address, actor=actor)
     refresh_search_text(customer)
     return address
@@ -314,7 +323,7 @@ def address_create(*, customer: Customer, actor: User | None, fields: dict) -> A
 @transaction.atomic
 def address_update(*, address: Address, actor: User | None, fields: dict) -> Address:
     """Correct an address in place (a move is a new address: address_create)."""
-    for name, value in fields.items():
+    for name, value in _normalized_address_fields(fields).items():
         setattr(address, name, value)
     audit.save(address, actor=actor)
     refresh_search_text(address.customer)

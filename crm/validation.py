@@ -210,6 +210,49 @@ def format_iban(compact: str) -> str:
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
+DETAIL_LINE_MAX = 500
+DETAIL_LINES_MAX = 30
+# "Label: value": a label ends at the first colon followed by a space, so that
+# "Anlieferung 7:30-15:00" is one line without a label, not label "Anlieferung 7".
+_DETAIL_LABEL = re.compile(r"(?P<label>[^:]*?\S)\s*:\s+(?P<value>\S.*)")
+
+
+def normalize_details(value) -> list[str]:
+    """Delivery details as the lines the user typed, in their order: blank lines
+    dropped, each stripped; a line needs no "Label:" (ValidationError if too long)."""
+    if isinstance(value, dict):  # the former storage, {"label": "value"}
+        value = [f"{label}: {text}" for label, text in value.items()]
+    if isinstance(value, str):
+        value = value.splitlines()
+    lines = []
+    for number, line in enumerate(value or [], start=1):
+        line = str(line).strip()
+        if not line:
+            continue
+        if len(line) > DETAIL_LINE_MAX:
+            raise ValidationError(
+                _("Line %(number)s is longer than %(max)s characters."),
+                params={"number": number, "max": DETAIL_LINE_MAX},
+                code="detail_too_long",
+            )
+        lines.append(line)
+    if len(lines) > DETAIL_LINES_MAX:
+        raise ValidationError(
+            _("Give at most %(max)s lines of details."),
+            params={"max": DETAIL_LINES_MAX},
+            code="details_too_many",
+        )
+    return lines
+
+
+def detail_label(line: str) -> tuple[str, str]:
+    """A detail line split for display: ("Gate height", "3.5 m"), or ("", line)."""
+    match = _DETAIL_LABEL.fullmatch(line)
+    if match is None:
+        return "", line
+    return match["label"], match["value"]
+
+
 def normalize_postcode(value: str, country: str) -> str:
     """The postcode, checked against the format of its country."""
     value = value.strip().upper()
