@@ -280,11 +280,12 @@ def _capped_count(queryset: QuerySet, *, user, filters: dict) -> int:
     return total
 
 
-def customer_page(*, user, filters: dict, size: int = PAGE_SIZE) -> CustomerPage:
-    """One page of the list by keyset: fast on page 1 and page 2,000 alike."""
+def customer_page_query(
+    *, user, filters: dict, size: int = PAGE_SIZE
+) -> QuerySet[Customer]:
+    """The rows of one list page, by keyset (an index on (sort column, id))."""
     sort = filters.get("sort") or "name"
     queryset = customer_list(user=user, filters=filters)
-    total = _capped_count(queryset, user=user, filters=filters)
     field = SORT_FIELDS[sort]
     descending = sort.startswith("-")
     after = filters.get("after")
@@ -301,7 +302,16 @@ def customer_page(*, user, filters: dict, size: int = PAGE_SIZE) -> CustomerPage
                     Q(**{f"{field}__gt": anchor}) | Q(pk__gt=after)
                 )
     order = [f"-{field}", "-pk"] if descending else [field, "pk"]
-    values = queryset.annotate(city=_city()).order_by(*order)[: size + 1]
+    return queryset.annotate(city=_city()).order_by(*order)[: size + 1]
+
+
+def customer_page(*, user, filters: dict, size: int = PAGE_SIZE) -> CustomerPage:
+    """One page of the list by keyset: fast on page 1 and page 2,000 alike."""
+    total = _capped_count(
+        customer_list(user=user, filters=filters), user=user, filters=filters
+    )
+    after = filters.get("after")
+    values = customer_page_query(user=user, filters=filters, size=size)
     statuses = dict(CustomerStatus.choices)
     rows = [
         CustomerRow(
