@@ -24,9 +24,7 @@ LISTED = 50  # customers named in one e-mail; the rest are counted
 
 
 def _due(today: date):
-    return Customer.objects.filter(
-        next_review_on__lte=today, restricted_until__isnull=True
-    ).exclude(status="former")
+    return Customer.objects.review_due(today=today)
 
 
 def review_digests_send(*, today: date) -> int:

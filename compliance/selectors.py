@@ -112,11 +112,8 @@ def dashboard(*, today: date) -> dict:
         "withdrawn": list(withdrawn.order_by("-withdrawn_at")[:10]),
         "withdrawn_count": withdrawn.count(),
         "erasures_pending": list(pending[:10]),
-        "reviews_overdue": Customer.objects.filter(
-            next_review_on__lt=today, restricted_until__isnull=True
-        )
-        .exclude(status="former")
-        .count(),
+        # The same rule as the list its link opens (crm: ?review_due=on).
+        "reviews_due": Customer.objects.review_due(today=today).count(),
         "exports": AccessLog.objects.filter(
             action__in=[AccessAction.EXPORT, AccessAction.REPORT], at__gte=month_ago
         ).count(),

@@ -146,7 +146,11 @@ def seed_customers(
                     "postcode": postcode,
                     "city": city,
                     "country": "DE",
-                    "details": {"Torhöhe": "3,80 m", "Warenannahme": "Mo-Fr 7-15 Uhr"},
+                    "details": [
+                        "Warenannahme: Mo-Fr 7-15 Uhr",
+                        "Torhöhe: 3,80 m",
+                        "Anmeldung an der Pforte",
+                    ],
                 },
             )
         persons = list(customer.persons.all())

@@ -64,7 +64,12 @@ class CustomerForm(forms.ModelForm):
             # Stored encrypted as text (core.fields); on the form a short input.
             "iban": forms.TextInput(attrs={"maxlength": 42, "autocomplete": "off"}),
         }
-        help_texts = {"vat_id": _("EU VAT ID, e.g. DE123456789.")}
+        help_texts = {
+            "vat_id": _(
+                "VAT ID with its country code, e.g. DE136695976, ATU13585627 "
+                "or CHE-116.281.710 MWST."
+            )
+        }
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,6 +85,8 @@ class CustomerForm(forms.ModelForm):
             self.fields["name"].label = _("Company name")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            if self.instance.vat_id and "vat_id" in self.fields:
+                self.initial["vat_id"] = validation.format_vat_id(self.instance.vat_id)
             self.fields["tags"].initial = ", ".join(
                 tag.name for tag in self.instance.tags.all()
             )
@@ -171,36 +178,27 @@ class PersonForm(forms.ModelForm):
 
 
 class DetailsField(forms.CharField):
-    """Free structured details as "Label: value" lines, stored as a dict."""
+    """Free details, one per line ("Label: value" or any text), kept in order."""
 
     widget = forms.Textarea(attrs={"rows": 3})
 
     def prepare_value(self, value):
-        if isinstance(value, dict):
-            return "\n".join(f"{key}: {val}" for key, val in value.items())
+        if isinstance(value, (list, dict)):
+            return "\n".join(validation.normalize_details(value))
         return value
 
-    def to_python(self, value) -> dict:
-        text = super().to_python(value)
-        details = {}
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            key, sep, val = line.partition(":")
-            if not sep or not key.strip() or not val.strip():
-                raise ValidationError(
-                    _('Line %(number)s: write "Label: value".'),
-                    params={"number": number},
-                )
-            details[key.strip()[:100]] = val.strip()[:500]
-        return details
+    def to_python(self, value) -> list[str]:
+        return validation.normalize_details(super().to_python(value))
 
 
 class AddressForm(forms.ModelForm):
     details = DetailsField(
         label=_("Delivery details"),
         required=False,
-        help_text=_('One per line, e.g. "Gate height: 3.5 m", "Opening hours: 7-16".'),
+        help_text=_(
+            'One per line, in the order you want, e.g. "Gate height: 3.5 m" or '
+            '"Report to the gatehouse".'
+        ),
     )
 
     class Meta:

@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -19,7 +20,13 @@ from accounts.permissions import access_of
 from accounts.roles import CUSTOMER_EDIT_ROLES, Role
 from core.dates import add_months
 from core.fields import EncryptedDateField, EncryptedTextField
-from crm.validation import COUNTRIES
+from crm.validation import COUNTRIES, detail_label
+
+# Names sort by German rules (Schäfer before Schweizer, Ärzte next to Arzt), not
+# by bytes: migration 0009 creates this collation, ICU German where the server has
+# ICU, else a copy of "C" (with a warning). The name indexes use it, so keyset
+# paging by name stays an index scan.
+NAME_COLLATION = "crm_german"
 
 
 def default_next_review(today: date | None = None) -> date:
@@ -160,7 +167,31 @@ def visible_customer_ids(user, *, perm: str) -> Q:
     return Q(customer_id__in=ids) & Q(customer__restricted_until__isnull=True)
 
 
+def review_due_condition(*, today: date, prefix: str = "") -> Q:
+    """The one definition of "data review due" on a customer key (see review_due).
+
+    `prefix` reaches the customer from another model ("customers__" on Team).
+    """
+    return Q(
+        **{
+            f"{prefix}next_review_on__lte": today,
+            f"{prefix}restricted_until__isnull": True,
+        }
+    ) & ~Q(**{f"{prefix}status": CustomerStatus.FORMER})
+
+
 class CustomerQuerySet(models.QuerySet):
+    def review_due(self, *, today: date) -> CustomerQuerySet:
+        """Customers whose data review is due: its date is today or earlier.
+
+        Due on the day itself (not only the day after). Left out: customers under
+        an Art. 18 restriction (stored, not used; compliance erases them when the
+        hold ends) and former customers (their data is kept or erased by the
+        retention rules, not reviewed). Every count, list, digest and filter of
+        "review due" uses this method (or review_due_condition in an annotation).
+        """
+        return self.filter(review_due_condition(today=today))
+
     def visible_to(self, user) -> CustomerQuerySet:
         """Customers the user may see: owner, team, manager, grant, DPO, Admin."""
         return self.filter(customer_visibility(user, ref="pk", perm="view"))
@@ -192,7 +223,7 @@ class Customer(models.Model):
     )
     number = models.CharField(_("customer number"), max_length=20, unique=True)
     # For private customers the name is kept equal to the person's full name.
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, db_collation=NAME_COLLATION)
     status = models.CharField(
         _("status"), max_length=16, choices=CustomerStatus.choices, default="prospect"
     )
@@ -265,7 +296,12 @@ class Customer(models.Model):
 
     @property
     def review_due(self) -> bool:
-        return self.next_review_on <= date.today()
+        """This row by the rule of CustomerQuerySet.review_due, as of today."""
+        return (
+            self.next_review_on <= timezone.localdate()
+            and self.restricted_until is None
+            and self.status != CustomerStatus.FORMER
+        )
 
     @property
     def is_private(self) -> bool:
@@ -356,8 +392,12 @@ class Person(models.Model):
         _("salutation"), max_length=4, choices=Salutation.choices, blank=True
     )
     title = models.CharField(_("title"), max_length=50, blank=True)
-    first_name = models.CharField(_("first name"), max_length=100, blank=True)
-    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(
+        _("first name"), max_length=100, blank=True, db_collation=NAME_COLLATION
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=100, db_collation=NAME_COLLATION
+    )
     position = models.CharField(_("position"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     email_secondary = models.EmailField(_("second e-mail"), blank=True)
@@ -408,6 +448,47 @@ class Person(models.Model):
         return " ".join(p for p in (self.title, self.first_name, self.last_name) if p)
 
 
+class DetailLines(list):
+    """Delivery details: the lines as typed, in order; "a; b" wherever shown as text
+    (the history, the access report)."""
+
+    def __str__(self) -> str:
+        return "; ".join(self)
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """(label, value) per line for a definition list; label "" when it has none."""
+        return [detail_label(line) for line in self]
+
+
+class DetailLinesField(models.JSONField):
+    """A JSON list of strings read as DetailLines.
+
+    Rows written before 0008 (or by an erasure that writes {}) may still hold the
+    former {"label": "value"} object: read as "label: value" lines.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value, expression, connection):
+        return self._lines(super().from_db_value(value, expression, connection))
+
+    def to_python(self, value):
+        return self._lines(super().to_python(value))
+
+    @staticmethod
+    def _lines(value):
+        if value is None:
+            return value
+        if isinstance(value, dict):
+            return DetailLines(f"{label}: {text}" for label, text in value.items())
+        if isinstance(value, list):
+            return DetailLines(str(line) for line in value)
+        return value
+
+
 class AddressPurpose(models.TextChoices):
     BILLING = "billing", _("Billing address")
     DELIVERY = "delivery", _("Delivery address")
@@ -438,8 +519,10 @@ class Address(models.Model):
     country = models.CharField(
         _("country"), max_length=2, choices=COUNTRIES, default="DE"
     )
-    # Free structured details, e.g. {"Gate height": "3.5 m", "Opening hours": "7-16"}.
-    details = models.JSONField(_("delivery details"), default=dict, blank=True)
+    # Free lines in the user's order, e.g. ["Gate height: 3.5 m", "Ring at the
+    # gate"]: a JSON list, since jsonb re-sorts an object's keys and an object
+    # cannot hold a line without a label.
+    details = DetailLinesField(_("delivery details"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()

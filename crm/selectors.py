@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Greatest
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team
@@ -32,7 +33,7 @@ from accounts.roles import (
     CUSTOMER_EDIT_ROLES,
     Role,
 )
-from crm import history, quality, search
+from crm import history, quality, search, validation
 from crm.models import (
     Address,
     Customer,
@@ -185,7 +186,9 @@ SORT_FIELDS = {
 COUNT_CACHE_SECONDS = 60
 
 
-def customer_list(*, user, filters: dict) -> QuerySet[Customer]:
+def customer_list(
+    *, user, filters: dict, today: date | None = None
+) -> QuerySet[Customer]:
     """The customers the user sees, filtered (no order, no page)."""
     queryset = Customer.objects.visible_to(user)
     if filters.get("status"):
@@ -199,7 +202,7 @@ def customer_list(*, user, filters: dict) -> QuerySet[Customer]:
     if filters.get("tag"):
         queryset = queryset.filter(tags__name__iexact=filters["tag"])
     if filters.get("review_due"):
-        queryset = queryset.filter(next_review_on__lte=date.today())
+        queryset = queryset.review_due(today=today or timezone.localdate())
     return queryset
 
 
@@ -277,11 +280,12 @@ def _capped_count(queryset: QuerySet, *, user, filters: dict) -> int:
     return total
 
 
-def customer_page(*, user, filters: dict, size: int = PAGE_SIZE) -> CustomerPage:
-    """One page of the list by keyset: fast on page 1 and page 2,000 alike."""
+def customer_page_query(
+    *, user, filters: dict, size: int = PAGE_SIZE
+) -> QuerySet[Customer]:
+    """The rows of one list page, by keyset (an index on (sort column, id))."""
     sort = filters.get("sort") or "name"
     queryset = customer_list(user=user, filters=filters)
-    total = _capped_count(queryset, user=user, filters=filters)
     field = SORT_FIELDS[sort]
     descending = sort.startswith("-")
     after = filters.get("after")
@@ -298,7 +302,16 @@ def customer_page(*, user, filters: dict, size: int = PAGE_SIZE) -> CustomerPage
                     Q(**{f"{field}__gt": anchor}) | Q(pk__gt=after)
                 )
     order = [f"-{field}", "-pk"] if descending else [field, "pk"]
-    values = queryset.annotate(city=_city()).order_by(*order)[: size + 1]
+    return queryset.annotate(city=_city()).order_by(*order)[: size + 1]
+
+
+def customer_page(*, user, filters: dict, size: int = PAGE_SIZE) -> CustomerPage:
+    """One page of the list by keyset: fast on page 1 and page 2,000 alike."""
+    total = _capped_count(
+        customer_list(user=user, filters=filters), user=user, filters=filters
+    )
+    after = filters.get("after")
+    values = customer_page_query(user=user, filters=filters, size=size)
     statuses = dict(CustomerStatus.choices)
     rows = [
         CustomerRow(
@@ -461,11 +474,23 @@ def _rank(query: search.Query):
     return Greatest(*parts) if len(parts) > 1 else parts[0]
 
 
+# What the search for similar spellings (pg_trgm) did, for the page to say so.
+SIMILAR_NOT_ASKED = ""  # the exact search found something (or a phone number)
+SIMILAR_FOUND = "found"
+SIMILAR_NONE = "none"  # asked, found nothing
+SIMILAR_UNAVAILABLE = "unavailable"  # no pg_trgm in this database
+
+
 @dataclass(frozen=True)
 class SearchResult:
     customers: list[Customer]
     persons: list[Person]
-    fuzzy: bool = False
+    fuzzy: bool = False  # the rows are similar spellings, not exact matches
+    similar: str = SIMILAR_NOT_ASKED
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.customers and not self.persons
 
 
 def _search(user, query: search.Query, limit: int, *, fuzzy: bool) -> SearchResult:
@@ -497,7 +522,11 @@ def _search(user, query: search.Query, limit: int, *, fuzzy: bool) -> SearchResu
     else:
         customers = customers.order_by("name", "pk")
         persons = persons.order_by("last_name", "first_name", "pk")
-    return SearchResult(list(customers[:limit]), list(persons[:limit]), fuzzy)
+    customers, persons = list(customers[:limit]), list(persons[:limit])
+    if not fuzzy:
+        return SearchResult(customers, persons)
+    similar = SIMILAR_FOUND if customers or persons else SIMILAR_NONE
+    return SearchResult(customers, persons, similar == SIMILAR_FOUND, similar)
 
 
 def search_all(*, user, text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
@@ -506,10 +535,12 @@ def search_all(*, user, text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     if query.is_empty:
         return SearchResult([], [])
     result = _search(user, query, limit, fuzzy=False)
-    if result.customers or result.persons or not query.words:
+    if not result.is_empty or not query.words:
         return result
     if not trigram_available():
-        return result  # the embedded PostgreSQL has no pg_trgm: exact words only
+        # The embedded PostgreSQL has no pg_trgm: exact words only, and the page
+        # says that it could not look for similar spellings.
+        return SearchResult([], [], similar=SIMILAR_UNAVAILABLE)
     return _search(user, query, limit, fuzzy=True)
 
 
@@ -546,7 +577,10 @@ def duplicates_of(*, user, customer: Customer) -> list[Duplicate]:
     found: dict[int, list[str]] = defaultdict(list)
     if customer.vat_id:
         for pk in visible.filter(vat_id=customer.vat_id).values_list("pk", flat=True):
-            found[pk].append(_("same VAT ID %(vat)s") % {"vat": customer.vat_id})
+            found[pk].append(
+                _("same VAT ID %(vat)s")
+                % {"vat": validation.format_vat_id(customer.vat_id)}
+            )
     mine = list(customer.persons.values_list("email", "phone", "mobile"))
     emails = {e.lower() for e, _p, _m in mine if e}
     phones = {p for _e, ph, mo in mine for p in (ph, mo) if p}

@@ -17,7 +17,7 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Team, User
 from core import audit
-from crm import search
+from crm import search, validation
 from crm.history import ChangeEntry, changes_since
 from crm.models import (
     Address,
@@ -76,6 +76,7 @@ def refresh_search_text(customer: Customer) -> None:
         customer.name,
         customer.number,
         customer.vat_id,
+        validation.format_vat_id(customer.vat_id),  # CHE-116.281.710 MWST as typed
         *[f"{postcode} {city}" for postcode, city in addresses],
     )
     # A derived column, not a change anyone made: no history row on purpose.
@@ -100,8 +101,24 @@ def _person_search_text(person: Person) -> str:
     )
 
 
+<<<<<<< HEAD
 MAX_TAGS = 20  # per customer: a filter, not a word cloud; bounds the work of one save
 TAGS_MESSAGE = gettext_lazy("At most %(count)s tags of at most 50 characters each.")
+=======
+def _normalized_customer_fields(fields: dict) -> dict:
+    # Every entry point (form, API, import) stores the same compact, checked
+    # VAT ID; a bad one raises ValidationError (code "invalid_vat_id").
+    if fields.get("vat_id") is not None:
+        fields = {**fields, "vat_id": validation.normalize_vat_id(fields["vat_id"])}
+    return fields
+
+
+def _normalized_address_fields(fields: dict) -> dict:
+    # Delivery details are stored as the typed lines, in order (crm.validation).
+    if "details" in fields:
+        fields = {**fields, "details": validation.normalize_details(fields["details"])}
+    return fields
+>>>>>>> h-crm
 
 
 def _set_tags(customer: Customer, names: Iterable[str], actor: User | None) -> None:
@@ -129,7 +146,7 @@ def customer_create(
     person_fields: dict | None = None,
 ) -> Customer:
     """Create a customer; a private customer together with its person."""
-    customer = Customer(kind=kind, **fields)
+    customer = Customer(kind=kind, **_normalized_customer_fields(fields))
     if not customer.number:
         customer.number = audit.next_number("crm_customer_number_seq", "K")
     if kind == CustomerKind.PRIVATE:
@@ -156,7 +173,7 @@ def customer_update(
 ) -> Customer:
     """Save changes made on version `version`; refuse when someone saved meanwhile."""
     locked = lock_version(customer, version)
-    for name, value in fields.items():
+    for name, value in _normalized_customer_fields(fields).items():
         setattr(locked, name, value)
     if person is not None and person_fields is not None:
         person_update(
@@ -308,7 +325,9 @@ def address_create(*, customer: Customer, actor: User | None, fields: dict) -> A
     for old in previous:
         old.is_current = False
         audit.save(old, actor=actor, reason=_("Replaced by a new address"))
-    address = Address(customer=customer, is_current=True, **fields)
+    address = Address(
+        customer=customer, is_current=True, **_normalized_address_fields(fields)
+    )
     audit.save(address, actor=actor)
     refresh_search_text(customer)
     return address
@@ -317,7 +336,7 @@ def address_create(*, customer: Customer, actor: User | None, fields: dict) -> A
 @transaction.atomic
 def address_update(*, address: Address, actor: User | None, fields: dict) -> Address:
     """Correct an address in place (a move is a new address: address_create)."""
-    for name, value in fields.items():
+    for name, value in _normalized_address_fields(fields).items():
         setattr(address, name, value)
     audit.save(address, actor=actor)
     refresh_search_text(address.customer)

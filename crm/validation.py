@@ -1,4 +1,4 @@
-"""Checks at capture: phone numbers (E.164), VAT IDs, IBANs, postcodes per country.
+"""Checks at capture: phones (E.164), VAT IDs (DE, AT, CH, EU), IBANs, postcodes.
 
 Phone numbers, VAT IDs and IBANs are checked by maintained libraries
 (phonenumbers, python-stdnum, schwifty); only the postcode patterns are ours.
@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
+from stdnum.ch import vat as ch_vat
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -113,21 +114,80 @@ def phone_search_forms(value: str, region: str = DEFAULT_REGION) -> list[str]:
     return sorted(forms)
 
 
+# A VAT ID is checked by the rule of the country its prefix names (DACH first):
+# Germany's USt-IdNr., Austria's UID-Nummer, Switzerland's UID with its VAT
+# suffix (MWST/TVA/IVA; not in the EU, so stdnum.eu.vat does not know it), and
+# every other EU member state's number through stdnum.eu.vat.
+_VAT_MESSAGES = {
+    "DE": _(
+        "This is not a valid German VAT ID (DE and 9 digits, e.g. DE136695976): "
+        "the length or check digit is wrong."
+    ),
+    "AT": _(
+        "This is not a valid Austrian VAT ID (ATU and 8 digits, e.g. ATU13585627): "
+        "the length or check digit is wrong."
+    ),
+    "CH": _(
+        "This is not a valid Swiss VAT number (UID with MWST, TVA or IVA, "
+        "e.g. CHE-116.281.710 MWST): the length, suffix or check digit is wrong."
+    ),
+}
+_VAT_SEPARATORS = re.compile(r"[\s.,/:-]")
+
+
+def vat_country(value: str) -> str:
+    """The country whose rule a VAT ID is checked by, from its prefix ("" if none)."""
+    prefix = _VAT_SEPARATORS.sub("", value).upper()[:2]
+    if prefix == "CH":
+        return "CH"
+    if prefix == "EL":  # Greece writes EL on VAT IDs, GR elsewhere
+        return "GR"
+    if prefix.lower() in eu_vat.MEMBER_STATES and prefix != "GR":
+        return prefix
+    return ""
+
+
 def normalize_vat_id(value: str) -> str:
-    """An EU VAT ID in compact form (DE123456789), checked with its check digits."""
+    """A DE, AT, CH or other EU VAT ID in compact form (DE136695976,
+    ATU13585627, CHE116281710MWST), checked by its country's rule."""
     value = value.strip()
     if not value:
         return ""
-    try:
-        return eu_vat.validate(value)
-    except StdnumError as error:
+    country = vat_country(value)
+    if not country:
         raise ValidationError(
             _(
-                "This is not a valid EU VAT ID (e.g. DE123456789): "
-                "the country prefix, length or check digit is wrong."
+                "Start the VAT ID with its country code, e.g. DE136695976, "
+                "ATU13585627 or CHE-116.281.710 MWST."
             ),
             code="invalid_vat_id",
-        ) from error
+        )
+    try:
+        if country == "CH":
+            return ch_vat.validate(value)
+        return eu_vat.validate(value)
+    except StdnumError as error:
+        message = _VAT_MESSAGES.get(country)
+        if message is None:
+            raise ValidationError(
+                _(
+                    "This is not a valid VAT ID of %(country)s: "
+                    "the length or check digit is wrong."
+                ),
+                params={"country": country_name(country)},
+                code="invalid_vat_id",
+            ) from error
+        raise ValidationError(message, code="invalid_vat_id") from error
+
+
+def format_vat_id(compact: str) -> str:
+    """A stored VAT ID as written: CHE-116.281.710 MWST; EU ones stay compact."""
+    if compact.startswith("CHE"):
+        try:
+            return ch_vat.format(compact)
+        except StdnumError:  # stored before it was checked: show it as it is
+            return compact
+    return compact
 
 
 def normalize_iban(value: str) -> str:
@@ -148,6 +208,49 @@ def normalize_iban(value: str) -> str:
 def format_iban(compact: str) -> str:
     """An IBAN in groups of four, as printed on paper."""
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+DETAIL_LINE_MAX = 500
+DETAIL_LINES_MAX = 30
+# "Label: value": a label ends at the first colon followed by a space, so that
+# "Anlieferung 7:30-15:00" is one line without a label, not label "Anlieferung 7".
+_DETAIL_LABEL = re.compile(r"(?P<label>[^:]*?\S)\s*:\s+(?P<value>\S.*)")
+
+
+def normalize_details(value) -> list[str]:
+    """Delivery details as the lines the user typed, in their order: blank lines
+    dropped, each stripped; a line needs no "Label:" (ValidationError if too long)."""
+    if isinstance(value, dict):  # the former storage, {"label": "value"}
+        value = [f"{label}: {text}" for label, text in value.items()]
+    if isinstance(value, str):
+        value = value.splitlines()
+    lines = []
+    for number, line in enumerate(value or [], start=1):
+        line = str(line).strip()
+        if not line:
+            continue
+        if len(line) > DETAIL_LINE_MAX:
+            raise ValidationError(
+                _("Line %(number)s is longer than %(max)s characters."),
+                params={"number": number, "max": DETAIL_LINE_MAX},
+                code="detail_too_long",
+            )
+        lines.append(line)
+    if len(lines) > DETAIL_LINES_MAX:
+        raise ValidationError(
+            _("Give at most %(max)s lines of details."),
+            params={"max": DETAIL_LINES_MAX},
+            code="details_too_many",
+        )
+    return lines
+
+
+def detail_label(line: str) -> tuple[str, str]:
+    """A detail line split for display: ("Gate height", "3.5 m"), or ("", line)."""
+    match = _DETAIL_LABEL.fullmatch(line)
+    if match is None:
+        return "", line
+    return match["label"], match["value"]
 
 
 def normalize_postcode(value: str, country: str) -> str:

@@ -19,29 +19,32 @@ def iban(value: str) -> str:
 
 
 @register.filter
+def vat_id(value: str) -> str:
+    """CHE116281710MWST -> CHE-116.281.710 MWST (EU VAT IDs stay compact)."""
+    return validation.format_vat_id(value or "")
+
+
+@register.filter
 def tel_href(value: str) -> str:
     return f"tel:{value}" if value else ""
 
 
 @register.inclusion_tag("crm/_overdue_reviews.html")
 def overdue_reviews(user) -> dict:
-    """Per team the user manages: customers whose data review is overdue."""
-    from datetime import date
-
-    from django.db.models import Count, Q
+    """Per team the user manages: customers whose data review is due."""
+    from django.db.models import Count
+    from django.utils import timezone
 
     from accounts.models import Team
+    from crm.models import review_due_condition
 
-    today = date.today()
+    today = timezone.localdate()
     teams = (
         Team.objects.managed_by(user)
         .annotate(
-            overdue=Count(
+            due=Count(
                 "customers",
-                filter=Q(
-                    customers__next_review_on__lte=today,
-                    customers__restricted_until__isnull=True,
-                ),
+                filter=review_due_condition(today=today, prefix="customers__"),
             )
         )
         .order_by("name")

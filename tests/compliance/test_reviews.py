@@ -70,8 +70,8 @@ def test_the_manager_sees_overdue_reviews_per_team(client_as, demo):
     due(make_customer(demo["anna"], "Nord", name="A GmbH"))
     due(make_customer(demo["ben"], "Süd", name="C AG"), days_ago=30)
     page = client_as("maria").get(reverse("accounts:dashboard")).content.decode()
-    assert "Nord: 1 Datenprüfung überfällig" in page
-    assert "Süd: 1 Datenprüfung überfällig" in page
+    assert "Nord: 1 Datenprüfung fällig" in page
+    assert "Süd: 1 Datenprüfung fällig" in page
     listing = client_as("maria").get(reverse("crm:customer_list"), {"review_due": "on"})
     assert {c.name for c in listing.context["page"].rows} == {"A GmbH", "C AG"}
 

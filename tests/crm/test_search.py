@@ -84,3 +84,49 @@ def test_search_page_shows_results(client_as, mueller):
     response = client.get(reverse("search"), {"q": "muller"})
     assert response.status_code == 200
     assert "Müller Haustechnik GmbH" in response.content.decode()
+
+
+def test_a_typo_search_shows_the_similar_spellings_it_found(client_as, mueller):
+    if not trigram_available():
+        pytest.skip("pg_trgm is not installed in this PostgreSQL")
+    page = client_as("anna").get(reverse("search"), {"q": "Haustechnick"})
+    html = page.content.decode()
+    assert page.context["result"].similar == "found"
+    assert 'data-testid="search-fuzzy"' in html
+    assert "Müller Haustechnik GmbH" in html
+    assert 'data-testid="search-no-similar"' not in html
+
+
+def test_no_exact_and_no_similar_match_says_so(client_as, mueller):
+    if not trigram_available():
+        pytest.skip("pg_trgm is not installed in this PostgreSQL")
+    page = client_as("anna").get(reverse("search"), {"q": "Xylophonquartett"})
+    html = page.content.decode()
+    assert page.context["result"].similar == "none"
+    assert "Keine ähnlichen Schreibweisen gefunden." in html
+    assert 'data-testid="search-fuzzy"' not in html
+    assert "ähnliche Schreibweisen:" not in html
+
+
+def test_without_pg_trgm_the_page_says_it_cannot_look_for_similar_spellings(
+    client_as, mueller, monkeypatch
+):
+    # As in the embedded PostgreSQL: the detection answers "not installed".
+    monkeypatch.setattr("crm.selectors.trigram_available", lambda: False)
+    client = client_as("anna")
+    page = client.get(reverse("search"), {"q": "Haustechnick"})
+    html = page.content.decode()
+    assert page.context["result"].similar == "unavailable"
+    assert "Keine ähnlichen Schreibweisen gefunden" in html
+    assert 'data-testid="search-fuzzy"' not in html
+    # exact words are still found
+    exact = client.get(reverse("search"), {"q": "Haustechnik"}).context["result"]
+    assert [c.pk for c in exact.customers] == [mueller.pk]
+    assert exact.similar == ""
+
+
+def test_a_phone_number_without_a_match_says_nothing_was_found(client_as, mueller):
+    page = client_as("anna").get(reverse("search"), {"q": "0171 999 99 99"})
+    html = page.content.decode()
+    assert 'data-testid="search-nothing"' in html
+    assert 'data-testid="search-no-similar"' not in html

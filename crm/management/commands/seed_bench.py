@@ -255,7 +255,7 @@ class Command(BaseCommand):
                     f"{random.randint(10000, 99999)}",
                     random.choice(pools["city"]),
                     "DE",
-                    "{}",
+                    "[]",
                     now,
                 )
 
