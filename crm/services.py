@@ -101,10 +101,10 @@ def _person_search_text(person: Person) -> str:
     )
 
 
-<<<<<<< HEAD
 MAX_TAGS = 20  # per customer: a filter, not a word cloud; bounds the work of one save
 TAGS_MESSAGE = gettext_lazy("At most %(count)s tags of at most 50 characters each.")
-=======
+
+
 def _normalized_customer_fields(fields: dict) -> dict:
     # Every entry point (form, API, import) stores the same compact, checked
     # VAT ID; a bad one raises ValidationError (code "invalid_vat_id").
@@ -118,7 +118,6 @@ def _normalized_address_fields(fields: dict) -> dict:
     if "details" in fields:
         fields = {**fields, "details": validation.normalize_details(fields["details"])}
     return fields
->>>>>>> h-crm
 
 
 def _set_tags(customer: Customer, names: Iterable[str], actor: User | None) -> None:
