@@ -166,7 +166,10 @@ class RequestFilterForm(forms.Form):
 
 class AccessLogFilterForm(forms.Form):
     user = forms.ModelChoiceField(
-        label=_("user"), required=False, queryset=User.objects.order_by("username")
+        empty_label=_("All"),
+        label=_("user"),
+        required=False,
+        queryset=User.objects.order_by("username"),
     )
     action = forms.ChoiceField(
         label=_("action"),

@@ -266,13 +266,22 @@ class ContractFilterForm(forms.Form):
         choices=[("", _("All")), *ContractStatus.choices],
     )
     type = forms.ModelChoiceField(
-        label=_("Type"), required=False, queryset=ContractType.objects.all()
+        empty_label=_("All"),
+        label=_("Type"),
+        required=False,
+        queryset=ContractType.objects.all(),
     )
     owner = forms.ModelChoiceField(
-        label=_("Contract owner"), required=False, queryset=owner_choices()
+        empty_label=_("All"),
+        label=_("Contract owner"),
+        required=False,
+        queryset=owner_choices(),
     )
     team = forms.ModelChoiceField(
-        label=_("Team"), required=False, queryset=Team.objects.all()
+        empty_label=_("All"),
+        label=_("Team"),
+        required=False,
+        queryset=Team.objects.all(),
     )
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
     within_days = forms.IntegerField(

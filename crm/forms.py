@@ -275,10 +275,16 @@ class CustomerFilterForm(forms.Form):
         choices=[("", _("All")), *CustomerStatus.choices],
     )
     owner = forms.ModelChoiceField(
-        label=_("Account owner"), required=False, queryset=User.objects.none()
+        empty_label=_("All"),
+        label=_("Account owner"),
+        required=False,
+        queryset=User.objects.none(),
     )
     team = forms.ModelChoiceField(
-        label=_("Team"), required=False, queryset=Team.objects.all()
+        empty_label=_("All"),
+        label=_("Team"),
+        required=False,
+        queryset=Team.objects.all(),
     )
     key_account = forms.BooleanField(label=_("Key accounts only"), required=False)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=50)

@@ -12,6 +12,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from schwifty import IBAN
+from schwifty import exceptions as iban_errors
 from schwifty.exceptions import SchwiftyException
 from stdnum.ch import vat as ch_vat
 from stdnum.eu import vat as eu_vat
@@ -190,6 +191,18 @@ def format_vat_id(compact: str) -> str:
     return compact
 
 
+IBAN_REASONS = [
+    (iban_errors.InvalidChecksumDigits, _("the check digits do not match (a typo?).")),
+    (
+        iban_errors.InvalidLength,
+        _("it has the wrong number of characters for its country."),
+    ),
+    (iban_errors.InvalidCountryCode, _("it does not begin with a known country code.")),
+    (iban_errors.InvalidBankCode, _("the bank code is unknown.")),
+    (iban_errors.SchwiftyException, _("it is not built like an IBAN of its country.")),
+]
+
+
 def normalize_iban(value: str) -> str:
     """An IBAN in compact form, checked for country, length and check digits."""
     value = value.strip()
@@ -198,9 +211,14 @@ def normalize_iban(value: str) -> str:
     try:
         return IBAN(value).compact
     except (SchwiftyException, ValueError) as error:
+        # schwifty's own messages are English: say the reason in the reader's words.
+        reason = next(
+            (text for kind, text in IBAN_REASONS if isinstance(error, kind)),
+            IBAN_REASONS[-1][1],
+        )
         raise ValidationError(
             _("This is not a valid IBAN: %(reason)s"),
-            params={"reason": error},
+            params={"reason": reason},
             code="invalid_iban",
         ) from error
 

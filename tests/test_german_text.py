@@ -50,9 +50,10 @@ class VisibleText(HTMLParser):
 
 
 def english_in(html: str) -> list[str]:
+    """English words, and Django's "---------" for "any", in what a reader sees."""
     parser = VisibleText()
     parser.feed(html)
-    return [part for part in parser.parts if ENGLISH.search(part)]
+    return [part for part in parser.parts if ENGLISH.search(part) or "-----" in part]
 
 
 def test_the_detector_finds_english_and_passes_german():
@@ -62,6 +63,15 @@ def test_the_detector_finds_english_and_passes_german():
     assert english_in("<p>Invalid checksum digits</p>") == ["Invalid checksum digits"]
     assert english_in('<input placeholder="Search customers">') == ["Search customers"]
     assert english_in("<script>var the = 1;</script>") == []
+    assert english_in('<option value="">---------</option>') == ["---------"]
+
+
+def test_edit_pages_are_titled_the_german_way(client_as, demo):
+    from tests.crm.conftest import make_customer
+
+    customer = make_customer(demo["anna"], "Nord", name="Müller & Söhne GmbH")
+    page = client_as("anna").get(reverse("crm:customer_edit", args=[customer.pk]))
+    assert "<title>Müller &amp; Söhne GmbH bearbeiten" in page.content.decode()
 
 
 @pytest.fixture
@@ -100,3 +110,34 @@ def test_german_pages_carry_no_english(client_as, demo_data, username):
         if english:
             found[url] = english
     assert found == {}
+
+
+@pytest.mark.slow
+def test_german_e_mails_carry_no_english(demo_data, mailoutbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from compliance.models import DataSubjectRequest
+    from compliance.reminders import request_reminders_plan, request_reminders_send
+    from compliance.reviews import review_digests_send
+    from contracts.reminders import reminders_plan, reminders_send
+
+    today = timezone.localdate()
+    reminders_plan(today=today)
+    reminders_send(today=today)
+    review_digests_send(today=today + timedelta(days=400))
+    for data_request in DataSubjectRequest.objects.all():
+        request_reminders_plan(today=data_request.due_on - timedelta(days=1))
+    request_reminders_send()
+    kinds = {message.subject.split(":")[0] for message in mailoutbox}
+    assert len(mailoutbox) >= 3 and len(kinds) >= 3, kinds
+
+    found = []
+    for message in mailoutbox:
+        for line in [message.subject, *message.body.splitlines()]:
+            if ENGLISH.search(line.split("http")[0]):
+                found.append(line)
+        for html, _mime in getattr(message, "alternatives", []):
+            found += english_in(html)
+    assert found == []

@@ -310,3 +310,25 @@ def test_the_service_bounds_the_tags_too(demo):
             },
             tags=[f"t{number}" for number in range(21)],
         )
+
+
+@pytest.mark.parametrize(
+    ("value", "german", "english"),
+    [
+        ("DE89 3704 0044 0532 0130 01", "Prüfziffern", "check digits"),
+        ("DE89 3704 0044 0532 0130", "Anzahl", "number of characters"),
+        ("XX89 3704 0044 0532 0130 00", "Ländercode", "country code"),
+    ],
+)
+def test_the_iban_error_says_its_reason_in_the_readers_language(value, german, english):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from crm import validation
+
+    for language, expected in [("de", german), ("en", english)]:
+        with translation.override(language), pytest.raises(ValidationError) as bad:
+            validation.normalize_iban(value)
+        message = bad.value.messages[0]
+        assert expected in message
+        assert "Invalid" not in message and "checksum" not in message
