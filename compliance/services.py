@@ -203,6 +203,25 @@ def request_close(
 
 
 @transaction.atomic
+def request_identity_check(
+    *, request: DataSubjectRequest, actor: User, version: int, method: str, now
+) -> DataSubjectRequest:
+    """Record how the requester's identity was checked (Art. 12(6) GDPR), and when."""
+    locked = lock_version(request, version)
+    if not locked.is_open:
+        raise RequestRefused(_("The request is closed."))
+    method = method.strip()
+    if not method:
+        raise RequestRefused(_("Say how the identity was checked."))
+    locked.identity_method = method
+    if locked.identity_checked_at is None:
+        locked.identity_checked_at = now
+    locked.version = version + 1
+    audit.save(locked, actor=actor, reason=_("Identity checked"))
+    return locked
+
+
+@transaction.atomic
 def request_erase(
     *, request: DataSubjectRequest, actor: User, version: int, today: date
 ) -> Erasure:
