@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from guardian.models import BaseObjectPermission
 
 from core.formatting import decimal, money
-from crm.validation import display_phone
+from crm.validation import display_phone, format_iban
 
 EMPTY = "\u2013"  # an en dash for "no value"
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -113,6 +113,8 @@ def value_label(model_field, value, *, row=None, names: dict | None = None) -> s
         return decimal(value, getattr(model_field, "decimal_places", None) or 2)
     if model_field.name in PHONE_FIELDS and isinstance(value, str):
         return display_phone(value)
+    if model_field.name == "iban" and isinstance(value, str):
+        return format_iban(value)  # in groups of four, as on the customer page
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, list):

@@ -124,3 +124,13 @@ def test_phone_numbers_show_the_national_way_in_the_history(demo, nord):
     entries = entries_in("de", Person.history.filter(id=person.pk))
     changes = {c.label: c.new for e, _h in entries for c in e.changes}
     assert changes["Mobil"] == "01511 2345678"  # as the person page shows it
+
+
+def test_an_iban_shows_in_groups_of_four_as_on_the_customer_page(demo, nord):
+    services.customer_update(
+        customer=nord, actor=demo["anna"], version=nord.version,
+        fields={"iban": "DE89370400440532013000"},
+    )  # fmt: skip
+    entries = entries_in("de", nord.history.all())
+    changes = {c.label: c.new for e, _h in entries for c in e.changes}
+    assert changes["IBAN"] == "DE89 3704 0044 0532 0130 00"
