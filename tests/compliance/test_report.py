@@ -317,7 +317,7 @@ def test_sections_flow_on_and_the_page_numbers_use_the_body_font(
     report = made_report(demo, erika_full, django_capture_on_commit_callbacks)
     pages, _text = pdf_text(report)
     # letter, then contents, information and the records flowing on: no page
-    # per section (it was 8 pages for this little data)
+    # per section (it was 10 pages for this little data)
     assert report.pages == len(pages) <= 3
     assert any("2. Personen" in page and "3. " in page for page in pages)
     fonts = set()
