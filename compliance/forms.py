@@ -134,6 +134,31 @@ class RequestUpdateForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class IdentityCheckForm(forms.Form):
+    """The erasure page's first step: how the requester's identity was checked."""
+
+    identity_method = forms.CharField(
+        label=_("how the identity was checked"),
+        max_length=200,
+        help_text=_(
+            "E.g. a reply from the known e-mail address. Ask only for what is needed."
+        ),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ErasureConfirmForm(forms.Form):
+    """Erasing cannot be undone: the DPO confirms it explicitly."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that erasing cannot be undone."),
+        error_messages={
+            "required": _("Confirm that you understand erasing cannot be undone.")
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class ExtendForm(forms.Form):
     reason = forms.CharField(
         label=_("reason for the extension"),

@@ -672,4 +672,8 @@ class Disclosure(models.Model):
         verbose_name_plural = _("disclosures")
 
     def __str__(self) -> str:
-        return f"{self.recipient} ({self.disclosed_on})"
+        from django.utils.formats import date_format
+
+        return (
+            f"{self.recipient} ({date_format(self.disclosed_on, 'SHORT_DATE_FORMAT')})"
+        )

@@ -93,6 +93,8 @@ REGISTRY: tuple[Entry, ...] = (
         "crm.Person",
         Category.CONTACT,
         {
+            # "Mr"/"Ms" would tell the gender of an erased person: blank, not kept
+            "salutation": Anonymize.BLANK,
             "title": Anonymize.BLANK,
             "first_name": Anonymize.BLANK,
             "last_name": Anonymize.REDACT,

@@ -20,14 +20,14 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from compliance.erasure import former_records
 from compliance.models import ProcessingActivity
 from compliance.registry import Entry, person_entries
 from core.pdf import render_pdf
-from crm.history import history_page
+from crm.history import field_label, history_page, value_label
 from crm.models import Address, Person
 
 FORMAT = "kundenbuch-access-report/1"
@@ -42,41 +42,33 @@ class Section:
     category: str
     title: str
     labels: dict[str, str]
+    # {"id": pk, "values": {name: value} (the JSON's), "shown": {name: text} (the
+    # PDF's: in the reader's format, empty values left out)}
     rows: list[dict] = field(default_factory=list)
 
-    def common(self) -> list[tuple[str, object]]:
-        """(label, value) of the fields every row has the same value in: said once."""
+    def common(self) -> list[tuple[str, str]]:
+        """(label, text) of the fields every row shows the same: said once."""
         if len(self.rows) < 2:
             return []
-        first = self.rows[0]["values"]
+        first = self.rows[0]["shown"]
         return [
-            (self.labels[name], value)
-            for name, value in first.items()
-            if value not in (None, "")
-            and all(row["values"][name] == value for row in self.rows[1:])
+            (self.labels[name], text)
+            for name, text in first.items()
+            if all(row["shown"].get(name) == text for row in self.rows[1:])
         ]
 
     def display_rows(self) -> list[str]:
         """Each row as one line of "label: value" (the PDF: one text run per row,
         which WeasyPrint lays out many times faster than a box per field)."""
-        same = {label for label, _value in self.common()}
-        lines = []
-        for row in self.rows:
-            parts = [
-                f"{self.labels[name]}: {_shown(value)}"
-                for name, value in row["values"].items()
-                if value not in (None, "") and self.labels[name] not in same
-            ]
-            lines.append(" · ".join(parts))
-        return lines
-
-
-def _shown(value) -> str:
-    if isinstance(value, datetime):
-        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-    if isinstance(value, date):
-        return date_format(value, "SHORT_DATE_FORMAT")
-    return str(value)
+        same = {label for label, _text in self.common()}
+        return [
+            " · ".join(
+                f"{self.labels[name]}: {text}"
+                for name, text in row["shown"].items()
+                if self.labels[name] not in same
+            )
+            for row in self.rows
+        ]
 
 
 @dataclass
@@ -91,6 +83,7 @@ class Report:
 
 
 def _value(obj: models.Model, model_field: models.Field):
+    """The JSON's value: plain, for machines."""
     if model_field.is_relation:
         related = getattr(obj, model_field.name)
         return None if related is None else str(related)
@@ -104,24 +97,51 @@ def _value(obj: models.Model, model_field: models.Field):
     return value
 
 
+def _shown(obj: models.Model, model_field: models.Field) -> str:
+    """The PDF's text: as the history tab shows it ("" when empty)."""
+    attr = model_field.name if model_field.is_relation else model_field.attname
+    return value_label(model_field, getattr(obj, attr), row=obj)
+
+
+def _title(model: type[models.Model]) -> str:
+    """A section's title; an m2m link table is named by its field on the owner
+    ("Contracts: responsible persons"), not by Django's generated name."""
+    owner = model._meta.auto_created
+    if owner:
+        link = next(
+            f for f in owner._meta.many_to_many if f.remote_field.through is model
+        )
+        return f"{capfirst(owner._meta.verbose_name_plural)}: {link.verbose_name}"
+    return capfirst(str(model._meta.verbose_name_plural))
+
+
 def _section(entry: Entry, person_id: int) -> Section:
     model = entry.model
     shown = [
         f
         for f in model._meta.concrete_fields
-        if f.name not in SKIPPED and not f.name.endswith("_ptr")
+        # the row's id is the JSON's "id"; an internal number says nothing to
+        # the person reading the PDF
+        if f.name not in SKIPPED and not f.primary_key and not f.name.endswith("_ptr")
     ]
     section = Section(
         model=entry.label,
         category=str(entry.category),
-        title=str(model._meta.verbose_name_plural),
-        labels={f.name: str(f.verbose_name) for f in shown},
+        title=_title(model),
+        labels={f.name: field_label(f) for f in shown},
     )
     related = [f.name for f in shown if f.is_relation]
-    queryset = entry.rows_of(person_id).select_related(*related).order_by("pk")
+    # The model's own order: the timeline newest first, as the app shows it.
+    order = model._meta.ordering or ["pk"]
+    queryset = entry.rows_of(person_id).select_related(*related).order_by(*order)
     for obj in queryset.iterator(chunk_size=500):
+        texts = ((f.name, _shown(obj, f)) for f in shown)
         section.rows.append(
-            {"id": obj.pk, "values": {f.name: _value(obj, f) for f in shown}}
+            {
+                "id": obj.pk,
+                "values": {f.name: _value(obj, f) for f in shown},
+                "shown": {name: text for name, text in texts if text},
+            }
         )
     return section
 

@@ -203,6 +203,25 @@ def request_close(
 
 
 @transaction.atomic
+def request_identity_check(
+    *, request: DataSubjectRequest, actor: User, version: int, method: str, now
+) -> DataSubjectRequest:
+    """Record how the requester's identity was checked (Art. 12(6) GDPR), and when."""
+    locked = lock_version(request, version)
+    if not locked.is_open:
+        raise RequestRefused(_("The request is closed."))
+    method = method.strip()
+    if not method:
+        raise RequestRefused(_("Say how the identity was checked."))
+    locked.identity_method = method
+    if locked.identity_checked_at is None:
+        locked.identity_checked_at = now
+    locked.version = version + 1
+    audit.save(locked, actor=actor, reason=_("Identity checked"))
+    return locked
+
+
+@transaction.atomic
 def request_erase(
     *, request: DataSubjectRequest, actor: User, version: int, today: date
 ) -> Erasure:
@@ -275,11 +294,16 @@ def access_report_build(*, report_id: int) -> AccessReport | None:
     try:
         collected = builder.collect(report.person, language=report.language)
         _progress(report, 30)
-        report.json.save("report.json", ContentFile(builder.json_bytes(collected)))
-        _progress(report, 40)
+        # save=False: this instance still says "queued, 0 %"; saving it would
+        # put the progress back. Only the file's name is written, with the step.
+        report.json.save(
+            "report.json", ContentFile(builder.json_bytes(collected)), save=False
+        )
+        _progress(report, 40, json=report.json.name)
         pdf = builder.render(collected)
         _progress(report, 90)
-        report.pdf.save("report.pdf", ContentFile(pdf))
+        report.pdf.save("report.pdf", ContentFile(pdf), save=False)
+        _progress(report, 95, pdf=report.pdf.name)
     except Exception as error:  # shown to the DPO; the task may be retried
         _progress(report, 0, status=ReportStatus.FAILED, error=repr(error)[:2000])
         raise

@@ -26,7 +26,9 @@ from compliance.forms import (
     CloseForm,
     ConsentForm,
     DisclosureForm,
+    ErasureConfirmForm,
     ExtendForm,
+    IdentityCheckForm,
     ProcessingActivityForm,
     RequestFilterForm,
     RequestForm,
@@ -320,35 +322,62 @@ def access_log(request):
 @dpo_only
 @require_http_methods(["GET", "POST"])
 def request_erase(request, pk: int):
-    """Before confirming, exactly what is erased now and what is held until when."""
+    """Before confirming, exactly what is erased now and what is held until when.
+
+    Two steps, because erasing cannot be undone: while the identity is not
+    checked the page only records that check; then erasing needs an explicit
+    confirmation. The service refuses an unchecked identity all the same.
+    """
     data_request = selectors.request_get(pk=pk)
     if data_request.person is None:
         raise Http404
     today = timezone.localdate()
+    version = {"version": data_request.version}
+    identity_form = IdentityCheckForm(initial=version)
+    confirm_form = ErasureConfirmForm(initial=version)
     refused = None
-    if request.method == "POST":
-        version = request.POST.get("version", "")
-        try:
-            erasure = services.request_erase(
-                request=data_request,
-                actor=request.user,
-                version=version_param(version),
-                today=today,
-            )
-        except services.RequestRefused as refusal:
-            refused = refusal.message
-        except StaleEdit:
-            refused = _("The request changed meanwhile; check the plan again.")
-        else:
-            held = erasure.holds.count()
-            messages.success(
-                request,
-                _("Erased; %(held)s records stay restricted until their holds end.")
-                % {"held": held}
-                if held
-                else _("Erased completely."),
-            )
-            return redirect(data_request)
+    if request.method == "POST" and request.POST.get("step") == "identity":
+        identity_form = IdentityCheckForm(request.POST)
+        if identity_form.is_valid():
+            try:
+                services.request_identity_check(
+                    request=data_request,
+                    actor=request.user,
+                    version=identity_form.cleaned_data["version"],
+                    method=identity_form.cleaned_data["identity_method"],
+                    now=timezone.now(),
+                )
+            except services.RequestRefused as refusal:
+                refused = refusal.message
+            except StaleEdit:
+                refused = _("The request changed meanwhile; check the plan again.")
+            else:
+                messages.success(request, _("Identity check recorded."))
+                return redirect("compliance:request_erase", pk=data_request.pk)
+    elif request.method == "POST":
+        confirm_form = ErasureConfirmForm(request.POST)
+        if confirm_form.is_valid():
+            try:
+                erasure = services.request_erase(
+                    request=data_request,
+                    actor=request.user,
+                    version=confirm_form.cleaned_data["version"],
+                    today=today,
+                )
+            except services.RequestRefused as refusal:
+                refused = refusal.message
+            except StaleEdit:
+                refused = _("The request changed meanwhile; check the plan again.")
+            else:
+                held = erasure.holds.count()
+                messages.success(
+                    request,
+                    _("Erased; %(held)s records stay restricted until their holds end.")
+                    % {"held": held}
+                    if held
+                    else _("Erased completely."),
+                )
+                return redirect(data_request)
     plan = erasure_plan(data_request.person, today=today)
     context = {
         "req": data_request,
@@ -356,8 +385,11 @@ def request_erase(request, pk: int):
         "counts": selectors.plan_counts(plan),
         "recipients": services.recipients_of(data_request.person),
         "refused": refused,
+        "identity_form": identity_form,
+        "confirm_form": confirm_form,
     }
-    status = 400 if refused else 200
+    invalid = refused or identity_form.errors or confirm_form.errors
+    status = 400 if invalid else 200
     return render(request, "compliance/erasure_plan.html", context, status=status)
 
 

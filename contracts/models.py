@@ -411,7 +411,12 @@ class Notice(models.Model):
         verbose_name_plural = _("notices")
 
     def __str__(self) -> str:
-        return f"{self.contract.number}: {self.ends_on}"
+        from django.utils.formats import date_format
+
+        return _("%(contract)s: notice to %(day)s") % {
+            "contract": self.contract.number,
+            "day": date_format(self.ends_on, "SHORT_DATE_FORMAT"),
+        }
 
 
 def document_path(version: DocumentVersion, filename: str) -> str:

@@ -6,12 +6,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from itertools import pairwise
 
 from django.db import models
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from guardian.models import BaseObjectPermission
+
+from core.formatting import decimal, money
+from crm.validation import display_phone, format_iban
 
 EMPTY = "\u2013"  # an en dash for "no value"
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -24,8 +30,10 @@ HIDDEN_FIELDS = {
     "search_text",
     "content_object",
 }
+# Stored as E.164 (crm.validation.normalize_phone), read the national way.
+PHONE_FIELDS = {"phone", "mobile"}
 # guardian's grant fields, named as the sharing page names them.
-FIELD_LABELS = {
+GRANT_FIELD_LABELS = {
     "permission": gettext_lazy("access"),
     "group": gettext_lazy("team"),
     "user": gettext_lazy("user"),
@@ -53,23 +61,69 @@ class ChangeEntry:
     reason: str = ""
     changes: list[FieldChange] = field(default_factory=list)
 
+    @property
+    def heading(self) -> str:
+        """'Contract “V-000001 Wartung”', with the quotes of the reader's language."""
+        return _("%(what)s “%(record)s”") % {"what": self.what, "record": self.record}
 
-def _display(model_field, value, names: dict) -> str:
-    if value is None or value == "":
-        return EMPTY
+
+def field_label(model_field) -> str:
+    """A field's name as the reader sees it: its verbose name, capitalized."""
+    model = model_field.model
+    if isinstance(model, type) and issubclass(model, BaseObjectPermission):
+        label = GRANT_FIELD_LABELS.get(model_field.name, model_field.verbose_name)
+    elif model_field.is_relation and model_field.verbose_name == (
+        model_field.name.replace("_", " ")
+    ):
+        # named after the code only ("contract", an m2m link table's columns):
+        # the related model's name says the same, translated
+        label = model_field.related_model._meta.verbose_name
+    else:
+        label = model_field.verbose_name
+    return capfirst(str(label))
+
+
+def value_label(model_field, value, *, row=None, names: dict | None = None) -> str:
+    """A field's value as the reader reads it, in the active language; "" if empty.
+
+    The history tab and the access report both show values through this: money in
+    the row's currency, phone numbers the national way, dates and numbers in the
+    reader's format. `value` of a foreign key is the related object or its id
+    (then named from `names`, {(model, pk): name}).
+    """
+    if value is None or value == "" or value == {} or value == []:
+        return ""
+    if isinstance(value, models.Model):
+        return _name_of(value)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.ForeignKey):
-        return names.get((model_field.related_model, value), f"#{value}")
+        # a row deleted since: its id would mean nothing to the reader
+        return (names or {}).get((model_field.related_model, value), _("(deleted)"))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal | float):
+        currency = getattr(row, "currency", None)
+        if currency:
+            return money(value, currency)
+        return decimal(value, getattr(model_field, "decimal_places", None) or 2)
+    if model_field.name in PHONE_FIELDS and isinstance(value, str):
+        return display_phone(value)
+    if model_field.name == "iban" and isinstance(value, str):
+        return format_iban(value)  # in groups of four, as on the customer page
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items()) or EMPTY
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
     return str(value)
+
+
+def _display(model_field, value, names: dict, row=None) -> str:
+    return value_label(model_field, value, row=row, names=names) or EMPTY
 
 
 def _tracked(history_model) -> list:
@@ -91,8 +145,9 @@ def _name_of(obj) -> str:
     return str(obj)
 
 
-def _load_names(history_model, records) -> dict:
-    """Names of the users, teams, ... that foreign keys in the records point to."""
+def _load_related(history_model, records) -> dict:
+    """The users, teams, ... that foreign keys in the records point to, by
+    (model, pk)."""
     wanted: dict = defaultdict(set)
     for model_field in _tracked(history_model):
         if isinstance(model_field, models.ForeignKey):
@@ -100,11 +155,11 @@ def _load_names(history_model, records) -> dict:
                 value = getattr(record, model_field.attname)
                 if value is not None:
                     wanted[model_field.related_model].add(value)
-    names = {}
+    related = {}
     for model, ids in wanted.items():
         for pk, obj in model._base_manager.in_bulk(ids).items():
-            names[(model, pk)] = _name_of(obj)
-    return names
+            related[(model, pk)] = obj
+    return related
 
 
 def _m2m_states(history_model, records) -> dict:
@@ -139,11 +194,11 @@ def _m2m_changes(states: dict, names: dict, new, old) -> list[FieldChange]:
             continue
 
         def label(ids, target=model_field.related_model) -> str:
-            shown = sorted(names.get((target, i), f"#{i}") for i in ids)
+            shown = sorted(names.get((target, i), _("(deleted)")) for i in ids)
             return ", ".join(shown) or EMPTY
 
         changes.append(
-            FieldChange(str(model_field.verbose_name), label(before), label(after))
+            FieldChange(field_label(model_field), label(before), label(after))
         )
     return changes
 
@@ -161,7 +216,8 @@ def _load_m2m_names(states: dict) -> dict:
 def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
     """Change entries for history records; `predecessors` maps record -> previous."""
     tracked = _tracked(history_model)
-    names = _load_names(history_model, [*records, *predecessors.values()])
+    objects = _load_related(history_model, [*records, *predecessors.values()])
+    names = {key: _name_of(obj) for key, obj in objects.items()}
     states = _m2m_states(history_model, [*records, *predecessors.values()])
     m2m_names = _load_m2m_names(states)
     model = history_model.instance_type
@@ -179,11 +235,9 @@ def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
             if old is None or new_value != old_value:
                 changes.append(
                     FieldChange(
-                        str(
-                            FIELD_LABELS.get(model_field.name, model_field.verbose_name)
-                        ),
-                        _display(model_field, old_value, names) if old else EMPTY,
-                        _display(model_field, new_value, names),
+                        field_label(model_field),
+                        _display(model_field, old_value, names, old) if old else EMPTY,
+                        _display(model_field, new_value, names, record),
                     )
                 )
         if record.history_type == "~":
@@ -193,8 +247,8 @@ def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
             ChangeEntry(
                 when=record.history_date,
                 who=who,
-                what=str(model._meta.verbose_name),
-                record=_record_label(record, names),
+                what=capfirst(str(model._meta.verbose_name)),
+                record=_record_label(history_model, record, objects),
                 action=ACTIONS[record.history_type],
                 reason=record.history_change_reason or "",
                 changes=changes,
@@ -203,20 +257,28 @@ def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
     return result
 
 
-def _record_label(record, names: dict) -> str:
-    for attr in ("user_id", "group_id"):  # a grant: to whom
-        value = getattr(record, attr, None)
-        if value is not None:
-            field = record.instance_type._meta.get_field(attr.removesuffix("_id"))
-            return names.get((field.related_model, value), f"#{value}")
-    for attr in ("name", "subject"):
-        if hasattr(record, attr):
-            return getattr(record, attr)
-    if hasattr(record, "last_name"):
-        return " ".join(p for p in (record.first_name, record.last_name) if p)
-    if hasattr(record, "street"):
-        return f"{record.street}, {record.postcode} {record.city}"
-    return f"#{record.pk if hasattr(record, 'pk') else ''}"
+def _record_label(history_model, record, objects: dict) -> str:
+    """The record named as the model names it (its `__str__`), as it was then."""
+    model = history_model.instance_type
+    if issubclass(model, BaseObjectPermission):  # a grant: to whom
+        for attr in ("user", "group"):
+            value = getattr(record, f"{attr}_id", None)
+            if value is not None:
+                target = model._meta.get_field(attr).related_model
+                obj = objects.get((target, value))
+                return _name_of(obj) if obj is not None else _("(deleted)")
+    tracked = history_model.tracked_fields
+    # Built from the history row's own values (not record.instance, which reads
+    # excluded fields from the live row: a query per entry).
+    instance = model(**{f.attname: getattr(record, f.attname) for f in tracked})
+    for model_field in tracked:
+        if isinstance(model_field, models.ForeignKey):
+            related = objects.get(
+                (model_field.related_model, getattr(record, model_field.attname))
+            )
+            if related is not None:  # what __str__ may name: no query per entry
+                model_field.set_cached_value(instance, related)
+    return str(instance)
 
 
 def _predecessors(history_model, records) -> dict:

@@ -612,4 +612,10 @@ class Interaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.subject
+        """The subject and the day: how a reader finds the entry on the timeline."""
+        from django.utils import formats, timezone
+
+        if self.occurred_at is None:
+            return self.subject
+        day = timezone.localtime(self.occurred_at)
+        return f"{self.subject} ({formats.date_format(day, 'SHORT_DATE_FORMAT')})"

@@ -144,7 +144,8 @@ def test_a_running_contract_restricts_instead_of_erasing(client_as, demo):
     page = dora.get(reverse("compliance:request_erase", args=[request.pk]))
     assert "Stromliefervertrag" in page.content.decode()
     response = dora.post(
-        reverse("compliance:request_erase", args=[request.pk]), {"version": 2}
+        reverse("compliance:request_erase", args=[request.pk]),
+        {"version": 2, "confirm": "on"},
     )
     assert response.status_code == 302
     customer.refresh_from_db()
@@ -228,7 +229,8 @@ def test_erasure_is_refused_when_the_request_does_not_allow_it(
     request = checked_request(demo["dora"], person)
     type(request).objects.filter(pk=request.pk).update(**change)
     response = client_as("dora").post(
-        reverse("compliance:request_erase", args=[request.pk]), {"version": 2}
+        reverse("compliance:request_erase", args=[request.pk]),
+        {"version": 2, "confirm": "on"},
     )
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -314,3 +316,94 @@ def test_a_record_deleted_earlier_is_found_in_the_history_and_erased(client_as, 
     assert columns_containing("Zwetschge") == []
     assert columns_containing(EMAIL) == []
     assert Erasure.objects.get().counts["crm.Person (deleted earlier)"] == 1
+
+
+def test_erasure_blanks_the_salutation_that_would_tell_the_gender(client_as, demo):
+    _customer, person = private_customer(demo["anna"])
+    crm_services.person_update(
+        person=person, actor=demo["anna"], fields={"salutation": "mr"}
+    )
+    request = checked_request(demo["dora"], person)
+    services.request_erase(
+        request=request, actor=demo["dora"], version=2, today=timezone.localdate()
+    )
+    person.refresh_from_db()
+    assert (person.salutation, person.last_name) == ("", "[gelöscht]")
+    history = Person.history.filter(id=person.pk)
+    assert history.exclude(salutation="").exists() is False  # old rows too
+    page = client_as("dora").get(person.get_absolute_url()).content.decode()
+    heading = page[page.index("<h1") : page.index("</h1>")]
+    assert "[gelöscht]" in heading
+    for salutation in ("Herr", "Frau", "(keine)"):
+        assert salutation not in heading, salutation
+
+
+def test_while_the_identity_is_unchecked_the_plan_only_records_the_check(
+    client_as, demo
+):
+    _customer, person = private_customer(demo["anna"])
+    request = open_request(demo["dora"], person=person, kind="erasure")
+    url = reverse("compliance:request_erase", args=[request.pk])
+    dora = client_as("dora")
+    page = dora.get(url).content.decode()
+    assert 'data-testid="identity-form"' in page
+    assert 'data-testid="confirm-erasure"' not in page  # no button that refuses
+    assert 'name="confirm"' not in page
+    # erasing anyway (a crafted POST) is refused by the service
+    refused = dora.post(url, {"version": 1, "confirm": "on"})
+    assert refused.status_code == 400
+    assert "Identität" in refused.content.decode()
+    assert Erasure.objects.exists() is False
+    # an empty check is no check
+    empty = dora.post(url, {"step": "identity", "version": 1, "identity_method": ""})
+    assert empty.status_code == 400
+    request.refresh_from_db()
+    assert request.identity_checked_at is None
+    # recorded: by whom and how, in the request's history
+    response = dora.post(
+        url,
+        {"step": "identity", "version": 1, "identity_method": "Rückruf bekannte Nr."},
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    request.refresh_from_db()
+    assert request.identity_checked_at is not None and request.version == 2
+    assert request.identity_method == "Rückruf bekannte Nr."
+    latest = request.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (
+        demo["dora"],
+        "Identität geprüft",
+    )
+    page = dora.get(url).content.decode()
+    assert 'data-testid="identity-form"' not in page
+    assert 'data-testid="confirm-erasure"' in page and 'name="confirm"' in page
+    assert Erasure.objects.exists() is False  # recording the check erases nothing
+
+
+def test_erasing_needs_the_confirmation_next_to_the_checkbox(client_as, demo):
+    _customer, person = private_customer(demo["anna"])
+    request = checked_request(demo["dora"], person)
+    url = reverse("compliance:request_erase", args=[request.pk])
+    dora = client_as("dora")
+    response = dora.post(url, {"version": 2})
+    assert response.status_code == 400
+    page = response.content.decode()
+    field = page[page.index('name="confirm"') :]
+    message = "Bestätigen Sie, dass sich das Löschen nicht rückgängig machen lässt."
+    assert message in field[:1500]  # the message stands with the checkbox
+    assert Erasure.objects.exists() is False
+    assert Customer.objects.filter(name__contains=LAST).exists()
+    request.refresh_from_db()
+    assert request.status == "open"
+    assert dora.post(url, {"version": 2, "confirm": "on"}).status_code == 302
+    assert Erasure.objects.count() == 1
+
+
+def test_the_identity_check_is_refused_on_a_closed_request(demo):
+    _customer, person = private_customer(demo["anna"])
+    request = open_request(demo["dora"], person=person, kind="erasure")
+    type(request).objects.filter(pk=request.pk).update(status="done")
+    with pytest.raises(services.RequestRefused):
+        services.request_identity_check(
+            request=request, actor=demo["dora"], version=1,
+            method="Ausweis", now=timezone.now(),
+        )  # fmt: skip

@@ -14,6 +14,7 @@ from compliance.models import AccessLog, AccessReport
 from compliance.registry import REGISTRY
 from compliance.report import SCHEMA_PATH
 from crm import services as crm_services
+from crm.history import EMPTY
 
 from .conftest import open_request
 
@@ -104,7 +105,7 @@ def test_the_pdf_shows_name_address_and_interactions_with_page_numbers(
     reader = PdfReader(io.BytesIO(report.pdf.read()))
     pages = [page.extract_text() for page in reader.pages]
     text = "\n".join(pages)
-    assert report.pages == len(pages) >= 4
+    assert report.pages == len(pages) >= 2
     assert "Erika Muster" in pages[0] and "Lindenweg 5" in pages[0]
     assert "50667 Köln" in pages[0] and "Sehr geehrte Frau Muster" in pages[0]
     assert "Inhalt" in pages[1]
@@ -213,3 +214,136 @@ def test_the_report_includes_the_history_of_records_deleted_earlier(
     data = json.loads(report.json.read())
     deleted = [e for e in data["history"] if e["action"] == "deleted"]
     assert any("Früher" in e["record"] for e in deleted)
+
+
+def pdf_text(report) -> tuple[list[str], str]:
+    report.pdf.seek(0)
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(report.pdf.read())).pages]
+    # pypdf keeps no-break spaces ("1.234,56 €"): compare with plain ones
+    return pages, "\n".join(pages).replace("\xa0", " ")
+
+
+@pytest.fixture
+def erika_contract(demo, erika_full):
+    from datetime import date
+    from decimal import Decimal
+
+    from contracts import services as contract_services
+    from contracts.models import Contract
+
+    contract = Contract.objects.get(customer=erika_full.customer)
+    contract_services.contract_update(
+        contract=contract, actor=demo["anna"], version=contract.version,
+        fields={"value_amount": Decimal("1234.56"), "currency": "EUR"},
+        today=date(2025, 2, 1),
+    )  # fmt: skip
+    return contract
+
+
+def test_the_pdf_names_records_and_values_as_the_reader_knows_them(
+    demo, erika_full, erika_contract, django_capture_on_commit_callbacks
+):
+    report = made_report(demo, erika_full, django_capture_on_commit_callbacks)
+    _pages, text = pdf_text(report)
+    # a call by its subject and day, not by who recorded it; German quotes
+    assert "Kontakt „Rückfrage Tarif 0 (02.05.2025)“" in text
+    assert "Kontakt „Anna Albers“" not in text
+    assert f"Vertrag „{erika_contract.number} Strom Haushalt“" in text
+    assert "„#" not in text  # no record named by its internal number
+    # values in the reader's format, field names capitalized
+    assert "Telefon: 030 1234567" in text and "+49301234567" not in text
+    assert "Wert: 1.234,56 €" in text and "1234.56" not in text
+    assert "Bevorzugte Sprache: Deutsch" in text
+    # no internal ids, no empty values (the address has no delivery details)
+    assert "ID:" not in text and "{}" not in text
+    assert "Lieferhinweise" not in text
+
+
+def test_the_english_pdf_uses_english_quotes_and_money(
+    demo, erika_full, erika_contract, django_capture_on_commit_callbacks
+):
+    report = made_report(
+        demo, erika_full, django_capture_on_commit_callbacks, language="en"
+    )
+    _pages, text = pdf_text(report)
+    assert "Interaction “Rückfrage Tarif 0 (05/02/2025)”" in text
+    assert "„" not in text and "“Rückfrage" in text
+    assert "Value: €1,234.56" in text and "Phone: 030 1234567" in text
+
+
+def test_the_json_keeps_ids_for_machines_and_the_pdf_rows_do_not(
+    demo, erika_full, django_capture_on_commit_callbacks
+):
+    from compliance import report as builder
+
+    collected = builder.collect(erika_full)
+    data = builder.as_json(collected)
+    jsonschema.validate(data, json.loads(SCHEMA_PATH.read_text()))
+    person = next(s for s in data["records"] if s["model"] == "crm.Person")
+    assert person["rows"][0]["id"] == erika_full.pk
+    for section in collected.sections:
+        assert "id" not in section.labels
+        for line in section.display_rows():
+            assert f": {EMPTY}" not in line and "{}" not in line
+
+
+def test_timeline_entries_are_in_date_order_newest_first(demo, erika_full):
+    from compliance import report as builder
+
+    # logged last, happened first: it belongs at the end
+    crm_services.interaction_create(
+        customer=erika_full.customer, actor=demo["anna"], persons=[erika_full],
+        fields={"kind": "note", "direction": "internal",
+                "occurred_at": datetime(2025, 1, 5, 9, tzinfo=UTC),
+                "subject": "Erstkontakt Messe"},
+    )  # fmt: skip
+    collected = builder.collect(erika_full)
+    [timeline] = [s for s in collected.sections if s.model == "crm.Interaction"]
+    subjects = [
+        next(part for part in line.split(" · ") if part.startswith("Betreff"))
+        for line in timeline.display_rows()
+    ]
+    assert subjects == [
+        "Betreff: Rückfrage Tarif 2",
+        "Betreff: Rückfrage Tarif 1",
+        "Betreff: Rückfrage Tarif 0",
+        "Betreff: Erstkontakt Messe",
+    ]
+
+
+def test_sections_flow_on_and_the_page_numbers_use_the_body_font(
+    demo, erika_full, django_capture_on_commit_callbacks
+):
+    report = made_report(demo, erika_full, django_capture_on_commit_callbacks)
+    pages, _text = pdf_text(report)
+    # letter, then contents, information and the records flowing on: no page
+    # per section (it was 10 pages for this little data)
+    assert report.pages == len(pages) <= 3
+    assert any("2. Personen" in page and "3. " in page for page in pages)
+    fonts = set()
+    report.pdf.seek(0)
+    for page in PdfReader(io.BytesIO(report.pdf.read())).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    assert fonts <= {"DejaVu-Sans", "DejaVu-Sans-Bold"}, fonts  # no serif footer
+
+
+def test_progress_only_goes_forward_while_the_report_is_made(
+    demo, erika, monkeypatch, django_capture_on_commit_callbacks
+):
+    seen = []
+    progress = services._progress
+
+    def recording(report, percent, **fields):
+        # the state the polling page would read just before each step
+        seen.append(tuple(AccessReport.objects.values_list("status", "progress").get()))
+        progress(report, percent, **fields)
+
+    monkeypatch.setattr(services, "_progress", recording)
+    report = made_report(demo, erika, django_capture_on_commit_callbacks)
+    assert (report.status, report.progress) == ("done", 100)
+    assert seen[0] == ("queued", 0)
+    assert all(status == "running" for status, _percent in seen[1:]), seen
+    percents = [percent for _status, percent in seen]
+    assert percents == sorted(percents), seen
+    assert report.pdf and report.json

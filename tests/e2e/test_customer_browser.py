@@ -81,6 +81,6 @@ def test_anna_creates_an_organization_logs_a_call_and_sees_her_change_in_history
     newest = page.get_by_test_id("history-entry").first.inner_text()
     assert "Anna Albers" in newest
     assert "Telefon" in newest
-    assert "+49403012345" in newest
-    assert "+49403099999" in newest
+    assert "040 3012345" in newest  # stored as E.164, shown the national way
+    assert "040 3099999" in newest
     assert page.console_errors == []
