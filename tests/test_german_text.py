@@ -141,3 +141,26 @@ def test_german_e_mails_carry_no_english(demo_data, mailoutbox):
         for html, _mime in getattr(message, "alternatives", []):
             found += english_in(html)
     assert found == []
+
+
+@pytest.mark.slow
+def test_a_german_access_report_carries_no_english(demo_data):
+    from pypdf import PdfReader
+
+    from compliance import report
+    from crm.models import Person
+
+    person = (
+        Person.objects.filter(customer__kind="private")
+        .exclude(customer__interactions=None)
+        .order_by("pk")
+        .first()
+    )
+    pdf = report.render(report.collect(person, language="de"))
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    found = [
+        line
+        for line in text.splitlines()
+        if ENGLISH.search(line) and "@" not in line  # e-mail addresses are data
+    ]
+    assert found == []
