@@ -38,20 +38,19 @@ from compliance.models import (
 from compliance.registry import entry as registry_entry
 from contracts.selectors import public_holidays
 from core import audit
+from core.errors import DomainError
 from core.outbox import site_url
+from core.versioning import lock_version, update_versioned
 from crm.models import Customer, Person
-from crm.services import lock_version, update_versioned
 
 OPEN_CONSENT = (ConsentStatus.PENDING, ConsentStatus.GRANTED)
 
 
-class RequestRefused(Exception):
+class RequestRefused(DomainError):
     """A change the request's state or the law does not allow; `message` says why
     (translated, for the page)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "request_refused"
 
 
 def company_holidays(year: int) -> Container[date]:

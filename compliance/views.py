@@ -44,8 +44,8 @@ from compliance.models import (
 )
 from core import access as data_access
 from core.params import int_param, version_param
+from core.versioning import StaleEdit
 from crm.history import history_page
-from crm.services import StaleEdit
 
 dpo_only = role_required(roles.COMPLIANCE_ROLES)
 customer_roles = role_required(roles.CUSTOMER_ROLES)

@@ -24,7 +24,7 @@ from contracts.models import (
     validate_contract_date,
     validate_notice,
 )
-from core.forms import DATE_INPUT, DATETIME_INPUT, MoneyField
+from core.forms import DATE_INPUT, DATETIME_INPUT, MoneyField, add_version_field
 from crm.forms import owner_choices
 
 LANDS = [
@@ -323,8 +323,9 @@ class NoticeForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, version: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        add_version_field(self, version)  # the contract's: one notice per version
         self.fields["received_at"].initial = lambda: timezone.localtime().replace(
             second=0, microsecond=0
         )

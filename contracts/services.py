@@ -23,8 +23,9 @@ from contracts.models import (
     new_feed_token,
 )
 from core import audit
+from core.errors import DomainError, NotPossible
+from core.versioning import lock_version
 from crm.models import Customer, Person
-from crm.services import lock_version
 
 
 def refresh_dates(contract: Contract, *, today: date) -> engine.Deadlines:
@@ -116,13 +117,19 @@ def contract_update(
     return locked
 
 
-class LateNotice(Exception):
+class LateNotice(DomainError):
     """The notice arrived too late for the wanted end; `next_end` is possible."""
 
+    code = "notice_too_late"
+
     def __init__(self, *, wanted: date, next_end: date):
-        super().__init__("late notice")
+        super().__init__(wanted=wanted.isoformat(), next_end=next_end.isoformat())
         self.wanted = wanted
         self.next_end = next_end
+
+
+# Notice can be recorded on running contracts only (not twice, not after the end).
+OPEN_FOR_NOTICE = (ContractStatus.ACTIVE, ContractStatus.DRAFT)
 
 
 @transaction.atomic
@@ -136,20 +143,32 @@ def contract_give_notice(
     wanted_end: date | None = None,
     confirmation_sent_at: datetime | None = None,
     note: str = "",
+    version: int,
 ) -> Notice:
-    """Record a notice; the contract ends on the date the deadline engine gives.
+    """Record a notice on the contract as of `version`; the contract ends on the
+    date the deadline engine gives.
 
     A notice meant for an end it is too late for is refused (LateNotice, with the
-    next possible end), so that nobody records an end the law does not give.
+    next possible end), so that nobody records an end the law does not give; a
+    second notice, one on an ended contract, or one on a contract changed since
+    `version` (StaleEdit: 20 simultaneous posts record one notice) is refused.
     """
+    locked = lock_version(contract, version)  # lock first, then read the terms
+    if locked.status not in OPEN_FOR_NOTICE:
+        raise NotPossible(
+            _("Notice can no longer be recorded: the contract is %(status)s.")
+            % {"status": locked.get_status_display()},
+            code="notice_not_possible",
+            status=locked.status,
+        )
     received = timezone.localtime(received_at).date()
-    ends_on = engine.end_for_notice(contract.terms, received=received)
+    ends_on = engine.end_for_notice(locked.terms, received=received)
     if wanted_end is not None and wanted_end < ends_on:
         raise LateNotice(wanted=wanted_end, next_end=ends_on)
     if wanted_end is not None:
         ends_on = wanted_end  # a later end than the earliest is the party's choice
     notice = Notice(
-        contract=contract,
+        contract=locked,
         given_by=given_by,
         channel=channel,
         received_at=received_at,
@@ -159,7 +178,6 @@ def contract_give_notice(
         note=note,
     )
     audit.save(notice, actor=actor)
-    locked = Contract.objects.select_for_update().get(pk=contract.pk)
     locked.status = ContractStatus.NOTICE_GIVEN
     locked.term_end = ends_on
     locked.last_notice_day = None  # no more notice deadline to watch

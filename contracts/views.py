@@ -36,10 +36,11 @@ from contracts.models import (
     Reminder,
 )
 from core import access as data_access
+from core.errors import NotPossible
 from core.params import int_param, month_param
+from core.versioning import StaleEdit
 from crm import selectors as crm_selectors
 from crm.history import history_page
-from crm.services import StaleEdit
 
 contract_roles = role_required(roles.CONTRACT_ROLES)
 edit_roles = role_required(roles.CUSTOMER_EDIT_ROLES)
@@ -209,12 +210,14 @@ def contract_edit(request, pk: int):
 def contract_notice(request, pk: int):
     """Record a notice; one that is too late is refused with the next possible end."""
     contract = selectors.contract_get(user=request.user, pk=pk, perm="change")
-    form = NoticeForm(request.POST or None)
+    form = NoticeForm(request.POST or None, version=contract.version)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             notice = services.contract_give_notice(
                 contract=contract,
                 actor=request.user,
+                version=form.cleaned_data["version"],
                 given_by=form.cleaned_data["given_by"],
                 channel=form.cleaned_data["channel"],
                 received_at=form.cleaned_data["received_at"],
@@ -222,6 +225,10 @@ def contract_notice(request, pk: int):
                 confirmation_sent_at=form.cleaned_data["confirmation_sent_at"],
                 note=form.cleaned_data["note"],
             )
+        except StaleEdit as stale:
+            conflict = stale.changes
+        except NotPossible as refused:
+            form.add_error(None, refused.message)
         except services.LateNotice as late:
             form.add_error(
                 "wanted_end",
@@ -241,8 +248,10 @@ def contract_notice(request, pk: int):
     return render(
         request,
         "contracts/notice_form.html",
-        {"form": form, "contract": contract},
-        status=400 if form.is_bound and form.errors else 200,
+        {"form": form, "contract": contract, "conflict": conflict},
+        status=409
+        if conflict is not None
+        else (400 if form.is_bound and form.errors else 200),
     )
 
 

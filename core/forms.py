@@ -95,3 +95,15 @@ class MoneyField(forms.DecimalField):
                 code="invalid",
                 params={"example": example},
             ) from None
+
+
+def add_version_field(form: forms.BaseForm, version: int | None = None) -> None:
+    """Add the hidden `version` the record was opened at (core.versioning): the
+    instance's for a model form, else `version`."""
+    form.fields["version"] = forms.IntegerField(
+        widget=forms.HiddenInput, required=False
+    )
+    instance = getattr(form, "instance", None)
+    if version is None and instance is not None and instance.pk:
+        version = instance.version
+    form.fields["version"].initial = version

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from accounts.roles import Role
-from core.forms import DATE_INPUT, DATETIME_INPUT
+from core.forms import DATE_INPUT, DATETIME_INPUT, add_version_field
 from crm import services, validation
 from crm.models import (
     Address,
@@ -145,6 +145,7 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args, private: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        add_version_field(self)
         self.private = private
         if private:
             self.fields["first_name"].required = True
@@ -153,6 +154,10 @@ class PersonForm(forms.ModelForm):
             value = self.initial.get(name)
             if value:
                 self.initial[name] = validation.display_phone(value)
+
+    def model_fields(self) -> dict:
+        """The cleaned values that go onto the Person row (not the version)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
     def clean_birthday(self):
         birthday = self.cleaned_data["birthday"]
@@ -207,6 +212,7 @@ class AddressForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        add_version_field(self)
         self.fields["purpose"].choices = AddressPurpose.choices
         if self.instance.pk:
             self.fields["details"].initial = self.instance.details
@@ -224,7 +230,7 @@ class AddressForm(forms.ModelForm):
         return cleaned
 
     def model_fields(self) -> dict:
-        fields = dict(self.cleaned_data)
+        fields = {k: v for k, v in self.cleaned_data.items() if k != "version"}
         if self.instance.pk:
             fields.pop("purpose", None)
         return fields

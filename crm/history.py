@@ -118,7 +118,8 @@ def value_label(model_field, value, *, row=None, names: dict | None = None) -> s
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        # items may hold commas themselves (delivery details: "Mo, Di 7-15 Uhr")
+        return "; ".join(str(item) for item in value)
     return str(value)
 
 

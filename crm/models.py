@@ -417,6 +417,9 @@ class Person(models.Model):
         _("restricted until"), null=True, blank=True, editable=False
     )
     search_text = models.TextField(editable=False, default="")
+    # Lost updates: a save names the version it was edited from (core.versioning);
+    # a database default too, for rows written by COPY (seed_bench) or imports.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["search_text"])
@@ -523,6 +526,9 @@ class Address(models.Model):
     # gate"]: a JSON list, since jsonb re-sorts an object's keys and an object
     # cannot hold a line without a label.
     details = DetailLinesField(_("delivery details"), default=list, blank=True)
+    # Lost updates: a save names the version it was edited from (core.versioning);
+    # a database default too, for rows written by COPY (seed_bench) or imports.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()

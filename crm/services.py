@@ -17,8 +17,9 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Team, User
 from core import audit
+from core.errors import DomainError
+from core.versioning import lock_version
 from crm import search, validation
-from crm.history import ChangeEntry, changes_since
 from crm.models import (
     Address,
     Customer,
@@ -32,34 +33,26 @@ from crm.models import (
     default_next_review,
 )
 
-
-class StaleEdit(Exception):
-    """The record changed after the form was opened; nothing was saved."""
-
-    def __init__(self, changes: list[ChangeEntry]):
-        super().__init__("stale edit")
-        self.changes = changes
-
-
-def lock_version(instance: Model, version: int) -> Model:
-    """The row locked for update, if it is still at `version`; else StaleEdit
-    with what changed meanwhile (lost updates, for every model with `version`)."""
-    locked = type(instance).objects.select_for_update().get(pk=instance.pk)
-    if locked.version != version:
-        raise StaleEdit(changes_since(locked, version))
-    return locked
+# What each service may set from outside (a form, the API, an import row): the
+# rest (customer, version, current flags, search text) is the service's own.
+PERSON_FIELDS = frozenset(
+    {
+        "salutation", "title", "first_name", "last_name", "position", "email",
+        "email_secondary", "phone", "mobile", "birthday", "preferred_language",
+        "preferred_channel", "personal_notes",
+    }
+)  # fmt: skip
+ADDRESS_FIELDS = frozenset(
+    {"purpose", "recipient", "street", "postcode", "city", "country", "details"}
+)
 
 
-def update_versioned(
-    instance: Model, *, actor: User | None, version: int, fields: dict
-) -> Model:
-    """Save `fields` on a row edited from `version` (StaleEdit if saved meanwhile)."""
-    locked = lock_version(instance, version)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.version = version + 1
-    audit.save(locked, actor=actor)
-    return locked
+def allowed(fields: dict, names: frozenset[str]) -> dict:
+    """`fields` if every name is one the service sets from outside, else refused."""
+    unknown = sorted(set(fields) - names)
+    if unknown:
+        raise DomainError(code="unknown_fields", fields=unknown)
+    return fields
 
 
 def _counts_changed() -> None:
@@ -175,11 +168,16 @@ def customer_update(
     for name, value in _normalized_customer_fields(fields).items():
         setattr(locked, name, value)
     if person is not None and person_fields is not None:
-        person_update(
-            person=person, actor=actor, fields=person_fields, sync_customer=False
+        # The customer's version guards this form (person_update bumps it).
+        saved = person_update(
+            person=person,
+            actor=actor,
+            version=Person.objects.get(pk=person.pk).version,
+            fields=person_fields,
+            sync_customer=False,
         )
         if locked.is_private:
-            locked.name = person.full_name
+            locked.name = saved.full_name
     locked.version = version + 1
     audit.save(locked, actor=actor)
     if tags is not None:
@@ -283,7 +281,7 @@ def customer_unshare(
 @transaction.atomic
 def person_create(*, customer: Customer, actor: User | None, fields: dict) -> Person:
     """Add a person to the customer."""
-    person = Person(customer=customer, **fields)
+    person = Person(customer=customer, **allowed(fields, PERSON_FIELDS))
     _normalize_person(person)
     audit.save(person, actor=actor)
     return person
@@ -291,22 +289,31 @@ def person_create(*, customer: Customer, actor: User | None, fields: dict) -> Pe
 
 @transaction.atomic
 def person_update(
-    *, person: Person, actor: User | None, fields: dict, sync_customer: bool = True
+    *,
+    person: Person,
+    actor: User | None,
+    version: int,
+    fields: dict,
+    sync_customer: bool = True,
 ) -> Person:
-    """Change a person's data; a private customer's name follows its person."""
-    for name, value in fields.items():
-        setattr(person, name, value)
-    _normalize_person(person)
-    audit.save(person, actor=actor)
+    """Change a person's data edited from `version` (StaleEdit if saved meanwhile);
+    a private customer's name follows its person."""
+    locked = lock_version(person, version)
+    for name, value in allowed(fields, PERSON_FIELDS).items():
+        setattr(locked, name, value)
+    _normalize_person(locked)
+    locked.version = version + 1
+    audit.save(locked, actor=actor)
     # customer_update passes sync_customer=False: it saves the customer itself.
-    if sync_customer and person.customer.is_private:
-        customer = Customer.objects.select_for_update().get(pk=person.customer_id)
-        if customer.name != person.full_name:
-            customer.name = person.full_name
-            customer.version += 1
-            audit.save(customer, actor=actor)
-            refresh_search_text(customer)
-    return person
+    if sync_customer and locked.customer.is_private:
+        # The private customer's form shows this person too: a new customer
+        # version refuses a customer form opened before this change.
+        customer = Customer.objects.select_for_update().get(pk=locked.customer_id)
+        customer.name = locked.full_name
+        customer.version += 1
+        audit.save(customer, actor=actor)
+        refresh_search_text(customer)
+    return locked
 
 
 @transaction.atomic
@@ -323,9 +330,12 @@ def address_create(*, customer: Customer, actor: User | None, fields: dict) -> A
     )
     for old in previous:
         old.is_current = False
+        old.version += 1  # a correction form opened before is refused
         audit.save(old, actor=actor, reason=_("Replaced by a new address"))
     address = Address(
-        customer=customer, is_current=True, **_normalized_address_fields(fields)
+        customer=customer,
+        is_current=True,
+        **_normalized_address_fields(allowed(fields, ADDRESS_FIELDS)),
     )
     audit.save(address, actor=actor)
     refresh_search_text(customer)
@@ -333,13 +343,19 @@ def address_create(*, customer: Customer, actor: User | None, fields: dict) -> A
 
 
 @transaction.atomic
-def address_update(*, address: Address, actor: User | None, fields: dict) -> Address:
-    """Correct an address in place (a move is a new address: address_create)."""
+def address_update(
+    *, address: Address, actor: User | None, version: int, fields: dict
+) -> Address:
+    """Correct an address in place (a move is a new address: address_create),
+    edited from `version` (StaleEdit if saved meanwhile)."""
+    locked = lock_version(address, version)
+    fields = allowed(fields, ADDRESS_FIELDS - {"purpose"})  # a move is a new address
     for name, value in _normalized_address_fields(fields).items():
-        setattr(address, name, value)
-    audit.save(address, actor=actor)
-    refresh_search_text(address.customer)
-    return address
+        setattr(locked, name, value)
+    locked.version = version + 1
+    audit.save(locked, actor=actor)
+    refresh_search_text(locked.customer)
+    return locked
 
 
 @transaction.atomic

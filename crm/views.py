@@ -21,6 +21,7 @@ from accounts.models import Team, User
 from accounts.permissions import access_of, has_role, role_required
 from core import access as data_access
 from core.params import datetime_param
+from core.versioning import StaleEdit
 from crm import cards, quality, selectors, services
 from crm.forms import (
     AddressForm,
@@ -211,7 +212,7 @@ def customer_new(request):
                 kind=kind,
                 fields=customer_form.model_fields(),
                 tags=customer_form.cleaned_data["tags"],
-                person_fields=person_form.cleaned_data if person_form else None,
+                person_fields=person_form.model_fields() if person_form else None,
             )
             messages.success(
                 request, _("Customer %(name)s created.") % {"name": customer}
@@ -340,9 +341,9 @@ def customer_edit(request, pk: int):
                     fields=form.model_fields(),
                     tags=form.cleaned_data["tags"],
                     person=person,
-                    person_fields=person_form.cleaned_data if person_form else None,
+                    person_fields=person_form.model_fields() if person_form else None,
                 )
-            except services.StaleEdit as stale:
+            except StaleEdit as stale:
                 conflict = stale.changes
             else:
                 messages.success(request, _("Changes saved."))
@@ -416,6 +417,13 @@ def customer_history(request, pk: int):
     return render(request, "crm/customer_history.html", context)
 
 
+def _form_status(request, form, conflict) -> int:
+    """409 for a refused stale save, 400 for a refused form, else 200."""
+    if conflict is not None:
+        return 409
+    return 400 if request.method == "POST" and form.errors else 200
+
+
 # --- Persons ------------------------------------------------------------------
 
 
@@ -426,7 +434,7 @@ def person_new(request, pk: int):
     form = PersonForm(request.POST or None, private=False)
     if request.method == "POST" and form.is_valid():
         person = services.person_create(
-            customer=customer, actor=request.user, fields=form.cleaned_data
+            customer=customer, actor=request.user, fields=form.model_fields()
         )
         messages.success(request, _("%(name)s added.") % {"name": person})
         return redirect(customer)
@@ -466,16 +474,25 @@ def person_edit(request, pk: int, person_pk: int):
     form = PersonForm(
         request.POST or None, instance=person, private=customer.is_private
     )
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        services.person_update(
-            person=person, actor=request.user, fields=form.cleaned_data
-        )
-        messages.success(request, _("Changes saved."))
-        return redirect(person)
+        try:
+            services.person_update(
+                person=person,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                fields=form.model_fields(),
+            )
+        except StaleEdit as stale:
+            conflict = stale.changes
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(person)
     return render(
         request,
         "crm/person_form.html",
-        {"form": form, "customer": customer, "person": person},
+        {"form": form, "customer": customer, "person": person, "conflict": conflict},
+        status=_form_status(request, form, conflict),
     )
 
 
@@ -524,16 +541,25 @@ def address_edit(request, pk: int, address_pk: int):
         model=Address, customer=customer, pk=address_pk, user=request.user
     )
     form = AddressForm(request.POST or None, instance=address)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        services.address_update(
-            address=address, actor=request.user, fields=form.model_fields()
-        )
-        messages.success(request, _("Address saved."))
-        return redirect(customer)
+        try:
+            services.address_update(
+                address=address,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                fields=form.model_fields(),
+            )
+        except StaleEdit as stale:
+            conflict = stale.changes
+        else:
+            messages.success(request, _("Address saved."))
+            return redirect(customer)
     return render(
         request,
         "crm/address_form.html",
-        {"form": form, "customer": customer, "address": address},
+        {"form": form, "customer": customer, "address": address, "conflict": conflict},
+        status=_form_status(request, form, conflict),
     )
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from compliance import services
 from compliance.models import Consent
+from tests.support.versions import current
 
 
 def record(client, person, purpose="newsletter", source="web_form"):
@@ -23,7 +24,10 @@ def erika_mail(demo, erika):
     from crm import services as crm_services
 
     return crm_services.person_update(
-        person=erika, actor=demo["anna"], fields={"email": "erika@example.org"}
+        person=erika,
+        actor=demo["anna"],
+        version=current(erika),
+        fields={"email": "erika@example.org"},
     )
 
 

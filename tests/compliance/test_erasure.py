@@ -13,6 +13,7 @@ from compliance.models import Erasure
 from contracts.models import Contract
 from crm import services as crm_services
 from crm.models import Customer, Person
+from tests.support.versions import current
 
 from .conftest import add_person, make_customer, open_request
 
@@ -64,7 +65,10 @@ def private_customer(anna):
     )  # fmt: skip
     # history rows with old values: a changed e-mail, a changed name
     crm_services.person_update(
-        person=person, actor=anna, fields={"email": "neu." + EMAIL, "mobile": PHONE}
+        person=person,
+        actor=anna,
+        version=current(person),
+        fields={"email": "neu." + EMAIL, "mobile": PHONE},
     )
     crm_services.interaction_create(
         customer=customer, actor=anna, persons=[person],
@@ -321,7 +325,10 @@ def test_a_record_deleted_earlier_is_found_in_the_history_and_erased(client_as, 
 def test_erasure_blanks_the_salutation_that_would_tell_the_gender(client_as, demo):
     _customer, person = private_customer(demo["anna"])
     crm_services.person_update(
-        person=person, actor=demo["anna"], fields={"salutation": "mr"}
+        person=person,
+        actor=demo["anna"],
+        version=current(person),
+        fields={"salutation": "mr"},
     )
     request = checked_request(demo["dora"], person)
     services.request_erase(

@@ -15,6 +15,7 @@ from compliance.registry import REGISTRY
 from compliance.report import SCHEMA_PATH
 from crm import services as crm_services
 from crm.history import EMPTY
+from tests.support.versions import current
 
 from .conftest import open_request
 
@@ -31,7 +32,7 @@ def erika_full(demo, erika):
     anna = demo["anna"]
     customer = erika.customer
     crm_services.person_update(
-        person=erika, actor=anna,
+        person=erika, actor=anna, version=current(erika),
         fields={"email": "erika@example.org", "phone": "+49 30 1234567",
                 "salutation": "ms"},
     )  # fmt: skip
@@ -266,7 +267,7 @@ def test_the_english_pdf_uses_english_quotes_and_money(
         demo, erika_full, django_capture_on_commit_callbacks, language="en"
     )
     _pages, text = pdf_text(report)
-    assert "Interaction “Rückfrage Tarif 0 (05/02/2025)”" in text
+    assert "Interaction “Rückfrage Tarif 0 (2 May 2025)”" in text
     assert "„" not in text and "“Rückfrage" in text
     assert "Value: €1,234.56" in text and "Phone: 030 1234567" in text
 

@@ -9,6 +9,7 @@ from django.utils import translation
 from contracts.models import Contract
 from crm import services as crm_services
 from crm.models import Customer
+from tests.support.versions import current
 
 from .conftest import add_address, make_contract, make_customer
 
@@ -324,6 +325,7 @@ def test_after_notice_the_panel_says_what_now_happens(
 
     services.contract_give_notice(
         contract=nord_contract,
+        version=current(nord_contract),
         actor=demo["anna"],
         given_by="customer",
         channel="letter",

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from contracts import services
 from contracts.models import Notice
+from tests.support.versions import current
 
 BERLIN = timezone.get_default_timezone()
 
@@ -19,6 +20,7 @@ def at(*args) -> datetime:
 def test_notice_in_time_ends_the_contract_at_the_term_end(demo, nord_contract):
     notice = services.contract_give_notice(
         contract=nord_contract,
+        version=current(nord_contract),
         actor=demo["anna"],
         given_by="customer",
         channel="letter",
@@ -36,6 +38,7 @@ def test_late_notice_is_refused_with_the_next_possible_end(demo, nord_contract):
     with pytest.raises(services.LateNotice) as refused:
         services.contract_give_notice(
             contract=nord_contract,
+            version=current(nord_contract),
             actor=demo["anna"],
             given_by="customer",
             channel="email",

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from contracts.models import Contract, Reminder
 from contracts.reminders import reminders_plan
 from contracts.services import contract_give_notice, contracts_roll_over
+from tests.support.versions import current
 
 from .conftest import make_contract
 
@@ -57,6 +58,7 @@ def test_a_notice_takes_effect_on_its_end(demo, nord_contract):
 
     contract_give_notice(
         contract=nord_contract,
+        version=current(nord_contract),
         actor=demo["anna"],
         given_by="customer",
         channel="letter",

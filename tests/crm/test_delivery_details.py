@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from crm import services
 from crm.models import Address, DetailLines
+from tests.support.versions import current
 
 from .conftest import add_address, make_customer
 
@@ -54,7 +55,7 @@ def test_edit_shows_the_text_as_saved_and_saving_it_again_changes_nothing(
     edit_url = reverse("crm:address_edit", args=[nord.pk, address.pk])
     text = client.get(edit_url).context["form"]["details"].value()
     assert text == "\n".join(LINES)
-    response = client.post(edit_url, delivery(details=text))
+    response = client.post(edit_url, delivery(details=text, version=current(address)))
     assert response.status_code == 302
     address.refresh_from_db()
     assert address.details == LINES
@@ -66,7 +67,10 @@ def test_the_history_shows_the_lines_in_order(client_as, nord):
     client.post(reverse("crm:address_new", args=[nord.pk]), delivery())
     address = Address.objects.get(customer=nord, purpose="delivery")
     services.address_update(
-        address=address, actor=nord.owner, fields={"details": "Torhöhe: 4,00 m"}
+        address=address,
+        actor=nord.owner,
+        version=current(address),
+        fields={"details": "Torhöhe: 4,00 m"},
     )
     page = client.get(reverse("crm:customer_history", args=[nord.pk])).content
     html = page.decode()

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from crm.models import Address, Customer, Person
+from tests.support.versions import current
 
 
 def new_organization(client, demo, **overrides):
@@ -229,7 +230,12 @@ def test_renaming_a_private_customers_person_renames_the_customer(client_as, dem
     client = client_as("anna")
     response = client.post(
         reverse("crm:person_edit", args=[customer.pk, person.pk]),
-        {"first_name": "Erika", "last_name": "Gabler", "preferred_language": "de"},
+        {
+            "first_name": "Erika",
+            "last_name": "Gabler",
+            "preferred_language": "de",
+            "version": current(person),
+        },
     )
     assert response.status_code == 302
     customer.refresh_from_db()
@@ -327,8 +333,9 @@ def test_the_iban_error_says_its_reason_in_the_readers_language(value, german, e
     from crm import validation
 
     for language, expected in [("de", german), ("en", english)]:
-        with translation.override(language), pytest.raises(ValidationError) as bad:
-            validation.normalize_iban(value)
-        message = bad.value.messages[0]
+        with translation.override(language):
+            with pytest.raises(ValidationError) as bad:
+                validation.normalize_iban(value)
+            message = bad.value.messages[0]
         assert expected in message
         assert "Invalid" not in message and "checksum" not in message

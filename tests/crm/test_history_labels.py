@@ -15,6 +15,7 @@ from crm import services
 from crm.history import EMPTY, history_page
 from crm.models import Interaction, Person
 from tests.contracts.conftest import make_contract
+from tests.support.versions import current
 
 
 def entries_in(language: str, *sources):
@@ -60,7 +61,7 @@ def test_quotes_and_field_names_follow_the_reader_s_language(call):
         for language in ("de", "en")
     }
     created_en = headings["en"][-1]
-    assert created_en[0] == "Interaction “Rückfrage Tarif (05/02/2025)”"
+    assert created_en[0] == "Interaction “Rückfrage Tarif (2 May 2025)”"
     assert {"Channel", "Direction", "Subject", "Recorded by"} <= set(created_en[1])
     assert all(label[0].isupper() for label in created_en[1])
     assert headings["de"][-1][0] == "Kontakt „Rückfrage Tarif (02.05.2025)“"
@@ -74,7 +75,7 @@ def test_the_history_tab_shows_the_label_with_the_language_s_quotes(
     assert "Kontakt „Rückfrage Tarif (02.05.2025)“" in page.content.decode()
     type(demo["anna"]).objects.filter(pk=demo["anna"].pk).update(language="en")
     page = client.get(reverse("crm:customer_history", args=[nord.pk]))
-    assert "Interaction “Rückfrage Tarif (05/02/2025)”" in page.content.decode()
+    assert "Interaction “Rückfrage Tarif (2 May 2025)”" in page.content.decode()
 
 
 def test_a_contract_is_named_by_number_and_title_and_its_value_is_money(demo, nord):
@@ -119,7 +120,10 @@ def test_a_request_is_named_by_its_number_and_kind(demo, nord):
 def test_phone_numbers_show_the_national_way_in_the_history(demo, nord):
     person = nord.persons.get()
     services.person_update(
-        person=person, actor=demo["anna"], fields={"mobile": "+4915112345678"}
+        person=person,
+        actor=demo["anna"],
+        version=current(person),
+        fields={"mobile": "+4915112345678"},
     )
     entries = entries_in("de", Person.history.filter(id=person.pk))
     changes = {c.label: c.new for e, _h in entries for c in e.changes}
