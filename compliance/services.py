@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Container
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -36,9 +35,9 @@ from compliance.models import (
     new_consent_token,
 )
 from compliance.registry import entry as registry_entry
-from contracts.selectors import public_holidays
 from core import audit
 from core.errors import DomainError
+from core.holidays import company_holidays
 from core.outbox import site_url
 from core.versioning import lock_version, update_versioned
 from crm.models import Customer, Person
@@ -51,11 +50,6 @@ class RequestRefused(DomainError):
     (translated, for the page)."""
 
     code = "request_refused"
-
-
-def company_holidays(year: int) -> Container[date]:
-    """Public holidays of the company's Land (settings.COMPANY_LAND) around `year`."""
-    return public_holidays(year, settings.COMPANY_LAND or None)
 
 
 # --- Access log --------------------------------------------------------------------

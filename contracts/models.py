@@ -97,6 +97,10 @@ class ContractStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
+# Still running (the erasure holds, the calendar, the feed, value totals).
+RUNNING = (ContractStatus.ACTIVE, ContractStatus.NOTICE_GIVEN)
+
+
 class ValuePeriod(models.TextChoices):
     # Worded to follow the amount: "1.234,56 € monatlich", "€1,234.56 per month".
     MONTH = "month", _("monthly")
@@ -111,6 +115,10 @@ class Currency(models.TextChoices):
 
 class ContractQuerySet(ChildQuerySet):
     """Contracts follow their customer's visibility (crm.models.customer_visibility)."""
+
+    def running(self) -> ContractQuerySet:
+        """Contracts that still run: active, or ending after a notice."""
+        return self.filter(status__in=RUNNING)
 
     def notice_due_within(self, *, today: date, days: int) -> ContractQuerySet:
         return self.filter(
@@ -339,6 +347,10 @@ class Contract(models.Model):
     def notice_period_display(self) -> str:
         """The notice period in the reader's language: "1 Monat", "3 months"."""
         return engine.format_period(self.terms.notice, get_language() or "de")
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING
 
     @property
     def monthly_value(self) -> Decimal | None:

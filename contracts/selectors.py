@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date
 
-import holidays
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
 from contracts import deadlines as engine
 from contracts.models import Contract, value_totals_of
+from core.holidays import public_holidays
 
 LIST_SIZE = 50
 # Pages by OFFSET (five sort orders over nullable dates make keysets costly);
@@ -60,27 +58,6 @@ def contract_list(*, user, filters: dict, today: date) -> QuerySet[Contract]:
         filters.get("sort") or "last_notice_day", SORTS["last_notice_day"]
     )
     return queryset.order_by(*order)
-
-
-@functools.lru_cache(maxsize=64)
-def public_holidays(year: int, land: str | None = None) -> frozenset[date]:
-    """German public holidays (nationwide, or a state's) around `year`, cached.
-
-    Raises NotImplementedError for an unknown state (the `holidays` package's way).
-    """
-    days = holidays.country_holidays("DE", subdiv=land, years=range(year - 1, year + 6))
-    return frozenset(days)
-
-
-def holiday_names(start: date, end: date, *, language: str) -> dict[date, str]:
-    """Public holidays of the company's Land between start and end, by name."""
-    days = holidays.country_holidays(
-        "DE",
-        subdiv=settings.COMPANY_LAND or None,
-        years=range(start.year, end.year + 1),
-        language="de" if language == "de" else "en_US",
-    )
-    return {day: name for day, name in sorted(days.items()) if start <= day <= end}
 
 
 @dataclass(frozen=True)
@@ -137,7 +114,7 @@ def customer_contracts_card(*, user, customer, access) -> dict:
             contract.number,
         ),
     )
-    running = [c for c in contracts if c.status in ("active", "notice_given")]
+    running = [c for c in contracts if c.is_running]
     return {
         "contracts": contracts[:CUSTOMER_CARD_SIZE],
         "more": max(len(contracts) - CUSTOMER_CARD_SIZE, 0),

@@ -37,6 +37,7 @@ from contracts.models import (
 )
 from core import access as data_access
 from core.errors import NotPossible
+from core.holidays import holiday_names
 from core.params import int_param, month_param
 from core.versioning import StaleEdit
 from crm import selectors as crm_selectors
@@ -341,7 +342,7 @@ def deadline_calendar(request):
     start, end = weeks[0][0], weeks[-1][-1]
     contracts = (
         Contract.objects.across_visible(request.user)
-        .filter(status__in=[ContractStatus.ACTIVE, ContractStatus.NOTICE_GIVEN])
+        .running()
         .filter(
             Q(last_notice_day__range=(start, end)) | Q(term_end__range=(start, end))
         )
@@ -356,7 +357,7 @@ def deadline_calendar(request):
             events.setdefault(contract.term_end, []).append(("end", contract))
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=31)).replace(day=1)
-    holidays = selectors.holiday_names(start, end, language=get_language())
+    holidays = holiday_names(start, end, language=get_language())
     context = {
         "first": first,
         "today": today,
@@ -434,7 +435,7 @@ def calendar_feed(request, token: str):
     start, end = today - timedelta(FEED_PAST_DAYS), today + timedelta(FEED_FUTURE_DAYS)
     rows = (
         Contract.objects.across_visible(feed.user)
-        .filter(status__in=[ContractStatus.ACTIVE, ContractStatus.NOTICE_GIVEN])
+        .running()
         .filter(
             Q(last_notice_day__range=(start, end)) | Q(term_end__range=(start, end))
         )
