@@ -262,7 +262,12 @@ def stop_embedded(environ: Mapping[str, str] = os.environ) -> list[str]:
     folder = base / "redis"
     pidfile = folder / "redis.pid"
     if _redis_state(folder) and pidfile.exists():
-        os.kill(int(pidfile.read_text().strip()), signal.SIGTERM)
+        import psutil
+
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process = psutil.Process(int(pidfile.read_text().strip()))
+            process.terminate()  # SIGTERM: it writes its append-only file and exits
+            process.wait(timeout=60)
         stopped.append(f"Redis in {folder}")
     return stopped
 
