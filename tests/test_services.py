@@ -1,3 +1,4 @@
+import os
 import socket
 
 import pytest
@@ -62,3 +63,19 @@ def test_port_answers_is_false_for_a_closed_port():
         port = probe.getsockname()[1]
 
     assert services.port_answers("127.0.0.1", port) is False
+
+
+def test_the_embedded_cluster_is_named_by_postgresql_major_version(tmp_path):
+    version = services.embedded_postgres_version()
+    pgdata = services.embedded_pgdata({"CRM_VAR_DIR": str(tmp_path)})
+
+    assert pgdata == tmp_path / f"pgdata-{version.split('.')[0]}"
+
+
+def test_stop_leaves_a_process_alone_that_a_stale_pid_file_names(tmp_path):
+    # A cluster that was not shut down leaves postmaster.pid; its pid may be reused.
+    for name in ("pgdata", "pgdata-18"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "postmaster.pid").write_text(f"{os.getpid()}\n{tmp_path}\n")
+
+    assert services.stop_embedded({"CRM_VAR_DIR": str(tmp_path)}) == []

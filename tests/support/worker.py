@@ -6,6 +6,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
@@ -16,8 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def start_worker(queue: str, **extra_env) -> subprocess.Popen:
     """A worker process on `queue`, using the test database."""
     db = connection.settings_dict
-    auth = f"{db['USER']}:{db['PASSWORD'] or ''}"
-    url = f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    auth = f"{quote(db['USER'], safe='')}:{quote(db['PASSWORD'] or '', safe='')}"
+    # The host may be a socket folder (the embedded PostgreSQL): percent-encoded.
+    host = quote(str(db["HOST"]), safe="")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    url = f"postgres://{auth}@{host}{port}/{db['NAME']}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
