@@ -8,6 +8,8 @@ class ComplianceConfig(AppConfig):
     demo_seeder = "compliance.demo.seed_demo"
 
     def ready(self) -> None:
+        # Modules that register outbox kinds (core.outbox renders from them).
+        from compliance import reminders, reviews, services  # noqa: F401
         from crm import cards
 
         # Art. 19 disclosures: last in the side column, loaded by htmx.

@@ -212,6 +212,8 @@ REGISTRY: tuple[Entry, ...] = (
 # Models of the project that look personal by name or link but hold nothing
 # about a data subject beyond what a registered model already holds.
 NOT_PERSONAL: dict[str, str] = {
+    "core.OutboxMessage": "e-mail bookkeeping: a kind, a source row id, a staff "
+    "recipient id; rendered when sent, errors stored without addresses",
     "accounts.Team": "a team of staff: name and manager link",
     "crm.Tag": "labels chosen by staff",
     "crm.CustomerUserObjectPermission": "access grants: ids of a customer and a user",

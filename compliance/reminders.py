@@ -2,9 +2,10 @@
 
 Like the contract reminders: the daily task computes from the database which
 requests are in a reminder window (so a missed day is caught up), writes one
-row per (request, lead time, due date) under a unique constraint, and sends
-each unsent row in its own transaction that marks it sent. Recipients: every
-active user with the DPO role.
+row per (request, lead time, due date) under a unique constraint, and queues
+one outbox e-mail per (reminder, DPO) (core.outbox: exactly once per key,
+retried on its own when a mailbox refuses). Recipients: every active user with
+the DPO role.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from accounts.models import User
 from accounts.roles import Role
 from compliance.models import DataSubjectRequest, RequestReminder
+from core import outbox
 from core.dates import lead_window
-from core.outbox import message_id, send_each_once, site_url
+from core.models import OutboxMessage
+from core.outbox import site_url
 
 LEADS = (7, 1)
 
@@ -41,39 +42,60 @@ def request_reminders_plan(*, today: date) -> int:
     return RequestReminder.objects.count() - before
 
 
+REMINDER = "request-reminder"
+
+
 def request_reminders_send() -> int:
-    """Send every unsent reminder (each marked sent in the transaction that sends)."""
+    """Queue every unsent reminder once per DPO and send them; returns e-mails sent.
+
+    One outbox row per (reminder, recipient): a refused mailbox is retried on its
+    own and never makes another DPO get the same reminder again.
+    """
     recipients = list(
         User.objects.filter(is_active=True, groups__name=Role.DPO)
         .exclude(email="")
         .distinct()
+        .values_list("pk", flat=True)
+    )
+    unsent = RequestReminder.objects.filter(sent_at__isnull=True).values_list(
+        "pk", flat=True
+    )
+    outbox.enqueue(
+        (REMINDER, reminder_id, user_id)
+        for reminder_id in unsent
+        for user_id in recipients
+    )
+    return outbox.deliver(kinds=[REMINDER])
+
+
+def _reminder_sent(message: OutboxMessage, now) -> None:
+    # The reminder's "sent" is its first delivered e-mail.
+    RequestReminder.objects.filter(pk=message.object_id, sent_at__isnull=True).update(
+        sent_at=now
     )
 
-    def send(reminder: RequestReminder) -> None:
-        if reminder.request.is_open:
-            for user in recipients:
-                _send(reminder, user)
 
-    return send_each_once(
-        RequestReminder.objects.filter(sent_at__isnull=True).select_related("request"),
-        send,
+@outbox.kind(REMINDER, on_sent=_reminder_sent)
+def _render(message: OutboxMessage) -> EmailMultiAlternatives | None:
+    reminder = (
+        RequestReminder.objects.select_related("request")
+        .filter(pk=message.object_id)
+        .first()
     )
-
-
-def _send(reminder: RequestReminder, user: User) -> None:
-    base = site_url()
-    with translation.override(user.language):
-        context = {
-            "reminder": reminder,
-            "req": reminder.request,
-            "user": user,
-            "url": base + reminder.request.get_absolute_url(),
-        }
-        subject = render_to_string("compliance/email/request_due_subject.txt", context)
-        text = render_to_string("compliance/email/request_due.txt", context)
-    EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
+    user = message.recipient
+    if reminder is None or user is None or not reminder.request.is_open:
+        return None
+    if not user.is_active or not user.email:
+        return None
+    context = {
+        "reminder": reminder,
+        "req": reminder.request,
+        "user": user,
+        "url": site_url() + reminder.request.get_absolute_url(),
+    }
+    return outbox.render_mail(
+        template="compliance/email/request_due",
+        context=context,
         to=[user.email],
-        headers={"Message-ID": message_id("request-reminder", reminder.pk, user.pk)},
-    ).send()
+        language=user.language,
+    )

@@ -1,9 +1,9 @@
 """Data reviews: each account owner gets one e-mail a day about their customers
 whose review is due (data minimisation, Art. 5(1)(c) GDPR), exactly once.
 
-The digest row (owner, day) is unique; it is written, then sent in its own
-transaction that marks it sent, so a rerun or a retried task sends nothing
-twice and a crashed one leaves it for the next run.
+The digest row (owner, day) is unique and written with its outbox row
+(core.outbox), so a rerun or a retried task sends nothing twice; a digest whose
+sending failed is retried later, whatever day it is then.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.db.models import Count
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from accounts.models import User
 from compliance.models import ReviewDigest
-from core.outbox import message_id, send_each_once, site_url
+from core import outbox
+from core.models import OutboxMessage
+from core.outbox import site_url
 from crm.models import Customer
 
 LISTED = 50  # customers named in one e-mail; the rest are counted
@@ -27,43 +28,54 @@ def _due(today: date):
     return Customer.objects.review_due(today=today)
 
 
+DIGEST = "review-digest"
+
+
 def review_digests_send(*, today: date) -> int:
-    """Plan today's digests (one per owner with customers due) and send them."""
+    """Plan today's digests (one per owner with customers due) and send them.
+
+    Every due digest is sent, also one of an earlier day whose sending failed.
+    """
     for owner_id, count in (
         _due(today).values_list("owner_id").annotate(n=Count("id")).order_by()
     ):
-        ReviewDigest.objects.get_or_create(
-            owner_id=owner_id, day=today, defaults={"customers": count}
-        )
-    return send_each_once(
-        ReviewDigest.objects.filter(day=today, sent_at__isnull=True).select_related(
-            "owner"
-        ),
-        lambda digest: _send(digest, today),
-    )
+        with transaction.atomic():
+            digest, created = ReviewDigest.objects.get_or_create(
+                owner_id=owner_id, day=today, defaults={"customers": count}
+            )
+            if created:
+                outbox.enqueue([(DIGEST, digest.pk)])
+    return outbox.deliver(kinds=[DIGEST])
 
 
-def _send(digest: ReviewDigest, today: date) -> None:
+def _digest_sent(message: OutboxMessage, now) -> None:
+    ReviewDigest.objects.filter(pk=message.object_id).update(sent_at=now)
+
+
+@outbox.kind(DIGEST, on_sent=_digest_sent)
+def _render(message: OutboxMessage) -> EmailMultiAlternatives | None:
+    digest = ReviewDigest.objects.select_related("owner").filter(pk=message.object_id)
+    digest = digest.first()
+    if digest is None:
+        return None
+    if ReviewDigest.objects.filter(owner_id=digest.owner_id, day__gt=digest.day):
+        return None  # a later day's digest lists what is due now
     owner: User = digest.owner
     if not owner.email or not owner.is_active:
-        return
+        return None
     customers = list(
-        _due(today).filter(owner=owner).order_by("next_review_on", "name")[:LISTED]
+        _due(digest.day).filter(owner=owner).order_by("next_review_on", "name")[:LISTED]
     )
-    base = site_url()
-    with translation.override(owner.language):
-        context = {
-            "owner": owner,
-            "customers": customers,
-            "more": max(0, digest.customers - len(customers)),
-            "base": base,
-            "count": digest.customers,
-        }
-        subject = render_to_string("compliance/email/reviews_subject.txt", context)
-        text = render_to_string("compliance/email/reviews.txt", context)
-    EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
+    context = {
+        "owner": owner,
+        "customers": customers,
+        "more": max(0, digest.customers - len(customers)),
+        "base": site_url(),
+        "count": digest.customers,
+    }
+    return outbox.render_mail(
+        template="compliance/email/reviews",
+        context=context,
         to=[owner.email],
-        headers={"Message-ID": message_id("review-digest", digest.pk)},
-    ).send()
+        language=owner.language,
+    )

@@ -35,9 +35,10 @@ from compliance.models import (
     new_consent_token,
 )
 from compliance.registry import entry as registry_entry
-from core import audit
+from core import audit, outbox
 from core.errors import DomainError
 from core.holidays import company_holidays
+from core.models import OutboxMessage
 from core.outbox import site_url
 from core.versioning import lock_version, update_versioned
 from crm.models import Customer, Person
@@ -270,7 +271,34 @@ def access_report_request(
 
 def _progress(report: AccessReport, percent: int, **fields) -> None:
     # Each step committed on its own: the page polling the report sees it.
-    AccessReport.objects.filter(pk=report.pk).update(progress=percent, **fields)
+    AccessReport.objects.filter(pk=report.pk).update(
+        progress=percent, updated_at=timezone.now(), **fields
+    )
+
+
+# Longer than a task may run (CELERY_TASK_TIME_LIMIT, 15 minutes): a report not
+# touched for this long has no worker any more.
+REPORT_STUCK_AFTER = timedelta(minutes=20)
+
+
+def access_reports_sweep(*, now) -> int:
+    """Queue again the reports left queued or running by a lost task; how many."""
+    from compliance.tasks import access_report_task
+
+    stuck = list(
+        AccessReport.objects.filter(
+            status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING],
+            updated_at__lt=now - REPORT_STUCK_AFTER,
+        ).values_list("pk", flat=True)
+    )
+    for report_id in stuck:
+        with transaction.atomic():
+            # Touched first: the next sweep leaves it to this new task.
+            AccessReport.objects.filter(pk=report_id).update(updated_at=now)
+            transaction.on_commit(
+                lambda report_id=report_id: access_report_task.delay(report_id)
+            )
+    return len(stuck)
 
 
 def access_report_build(*, report_id: int) -> AccessReport | None:
@@ -361,34 +389,42 @@ def consent_record(
     )
     audit.save(consent, actor=actor)
     if double_opt_in:
-        transaction.on_commit(lambda: _send_confirmation(consent.pk))
+        # Sent by a worker from the outbox, never inside the request: SMTP
+        # trouble cannot fail the recording, and the e-mail is retried.
+        outbox.enqueue([(CONFIRMATION, consent.pk)])
+        transaction.on_commit(outbox.deliver_soon, robust=True)
     return consent
 
 
-def _send_confirmation(consent_id: int) -> None:
-    from django.core.mail import EmailMultiAlternatives
-    from django.template.loader import render_to_string
-    from django.utils import translation
+CONFIRMATION = "consent-confirmation"
 
-    consent = Consent.objects.select_related("person", "text").get(pk=consent_id)
-    person = consent.person
-    base = site_url()
-    with translation.override(person.preferred_language or "de"):
-        context = {
-            "consent": consent,
-            "person": person,
-            "confirm_url": base
-            + reverse("consents:confirm", args=[consent.confirm_token]),
-            "company_name": settings.COMPANY_NAME,
-        }
-        subject = render_to_string("compliance/email/confirm_subject.txt", context)
-        text = render_to_string("compliance/email/confirm.txt", context)
-        html = render_to_string("compliance/email/confirm.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=text, to=[person.email]
+
+@outbox.kind(CONFIRMATION)
+def _render_confirmation(message: OutboxMessage):
+    """The double opt-in e-mail, rendered when sent (nothing once it is moot)."""
+    consent = (
+        Consent.objects.select_related("person", "text")
+        .filter(pk=message.object_id)
+        .first()
     )
-    message.attach_alternative(html, "text/html")
-    message.send()
+    if consent is None or consent.status != ConsentStatus.PENDING:
+        return None
+    person = consent.person
+    if not person.email:
+        return None
+    context = {
+        "consent": consent,
+        "person": person,
+        "confirm_url": site_url()
+        + reverse("consents:confirm", args=[consent.confirm_token]),
+        "company_name": settings.COMPANY_NAME,
+    }
+    return outbox.render_mail(
+        template="compliance/email/confirm",
+        context=context,
+        to=[person.email],
+        language=person.preferred_language or "de",
+    )
 
 
 @transaction.atomic

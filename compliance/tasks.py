@@ -4,16 +4,17 @@ from celery import shared_task
 from django.utils import timezone
 
 from compliance.erasure import erasures_complete
+from core.tasks import RETRY
 
 
-@shared_task(name="compliance.erasures_complete")
+@shared_task(name="compliance.erasures_complete", **RETRY)
 def erasures_complete_task() -> dict:
     """Erase held data whose retention ended (idempotent, safe to retry)."""
     today = timezone.localdate()
     return {"day": today.isoformat(), "released": erasures_complete(today=today)}
 
 
-@shared_task(name="compliance.access_report")
+@shared_task(name="compliance.access_report", **RETRY)
 def access_report_task(report_id: int) -> dict:
     """Make an access report's PDF and JSON (never inside a request)."""
     from compliance.services import access_report_build
@@ -22,7 +23,15 @@ def access_report_task(report_id: int) -> dict:
     return {"report": report_id, "status": report.status if report else None}
 
 
-@shared_task(name="compliance.request_reminders")
+@shared_task(name="compliance.access_reports_sweep", **RETRY)
+def access_reports_sweep_task() -> dict:
+    """Queue again access reports whose task was lost (stuck queued or running)."""
+    from compliance.services import access_reports_sweep
+
+    return {"requeued": access_reports_sweep(now=timezone.now())}
+
+
+@shared_task(name="compliance.request_reminders", **RETRY)
 def request_reminders_task() -> dict:
     """Remind the DPO of requests due in 7 days and tomorrow (exactly once)."""
     from compliance.reminders import request_reminders_plan, request_reminders_send
@@ -36,7 +45,7 @@ def request_reminders_task() -> dict:
     }
 
 
-@shared_task(name="compliance.review_digests")
+@shared_task(name="compliance.review_digests", **RETRY)
 def review_digests_task() -> dict:
     """Each owner's daily e-mail of customers due for a data review (once a day)."""
     from compliance.reviews import review_digests_send
@@ -45,7 +54,7 @@ def review_digests_task() -> dict:
     return {"day": today.isoformat(), "sent": review_digests_send(today=today)}
 
 
-@shared_task(name="compliance.retention_rules")
+@shared_task(name="compliance.retention_rules", **RETRY)
 def retention_rules_task() -> dict:
     """Apply every active retention rule (idempotent: erased persons are skipped)."""
     from compliance.retention import rules_apply
@@ -54,7 +63,7 @@ def retention_rules_task() -> dict:
     return {"day": today.isoformat(), "erased": rules_apply(today=today)}
 
 
-@shared_task(name="compliance.reports_expire")
+@shared_task(name="compliance.reports_expire", **RETRY)
 def reports_expire_task() -> dict:
     """Delete access report files after 30 days (copies of personal data)."""
     from compliance.services import reports_expire

@@ -8,7 +8,7 @@ class ContractsConfig(AppConfig):
     demo_seeder = "contracts.demo.seed_demo"
 
     def ready(self) -> None:
-        from contracts import selectors
+        from contracts import reminders, selectors  # noqa: F401 (an outbox kind)
         from crm import cards
 
         cards.register(

@@ -8,11 +8,10 @@ The daily task (contracts.tasks) calls `reminders_plan` then `reminders_send`:
    makes a second run (or a retried task) write nothing; what is due is computed
    from the dates, so a day the scheduler missed is caught up the next day.
 2. send: each recipient's new reminders are attached to that day's digest (one
-   per recipient and day, unique) and committed; then every unsent digest is
-   sent in its own transaction that marks it sent. A crashed worker leaves the
-   digest unsent and the redelivered task sends it; the only window for a double
-   e-mail is between the SMTP server's acceptance and the commit, and both copies
-   carry the same Message-ID.
+   per recipient and day, unique) whose outbox row (core.outbox) is written in
+   the same transaction; then the outbox delivers every due digest, each on its
+   own: a refused mailbox is retried later and the others go on; a crashed
+   worker's digest is sent again when its lease ends, with the same Message-ID.
 """
 
 from __future__ import annotations
@@ -25,8 +24,7 @@ from django.contrib.auth.models import Group
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Max, Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import User
 from contracts.models import (
@@ -38,8 +36,10 @@ from contracts.models import (
     ReminderKind,
     default_lead_times,
 )
+from core import outbox
 from core.dates import lead_window
-from core.outbox import message_id, send_each_once, site_url
+from core.models import OutboxMessage, OutboxStatus
+from core.outbox import site_url
 
 ESCALATION_DAYS = 7  # the team's manager is told when nobody acknowledged by then
 
@@ -134,6 +134,9 @@ def reminders_plan(*, today: date) -> PlanResult:
     return PlanResult(contracts=len(contracts), written=written)
 
 
+DIGEST = "reminder-digest"
+
+
 def reminders_send(*, today: date) -> int:
     """Send each recipient's new reminders as the day's digest; returns e-mails sent."""
     waiting = (
@@ -143,22 +146,38 @@ def reminders_send(*, today: date) -> int:
     )
     for recipient_id in list(waiting):
         with transaction.atomic():
-            digest, _created = ReminderDigest.objects.get_or_create(
+            digest, created = ReminderDigest.objects.get_or_create(
                 recipient_id=recipient_id, day=today
             )
-            if digest.sent_at is None:
+            if created:
+                outbox.enqueue([(DIGEST, digest.pk)])
+            # Reminders join the digest only while its e-mail is unclaimed: the
+            # lock waits out a claim, and a claimed digest is not re-rendered.
+            open_digest = OutboxMessage.objects.select_for_update(of=("self",)).filter(
+                key=outbox.key_of(DIGEST, digest.pk), status=OutboxStatus.PENDING
+            )
+            if digest.sent_at is None and open_digest.exists():
                 Reminder.objects.filter(
                     recipient_id=recipient_id,
                     digest__isnull=True,
                     acknowledged_at__isnull=True,
                 ).update(digest=digest)
-    return send_each_once(
-        ReminderDigest.objects.filter(sent_at__isnull=True).select_related("recipient"),
-        _send_digest,
+    return outbox.deliver(kinds=[DIGEST])
+
+
+def _digest_sent(message: OutboxMessage, now) -> None:
+    ReminderDigest.objects.filter(pk=message.object_id).update(sent_at=now)
+
+
+@outbox.kind(DIGEST, on_sent=_digest_sent)
+def _render_digest(message: OutboxMessage) -> EmailMultiAlternatives | None:
+    digest = (
+        ReminderDigest.objects.select_related("recipient")
+        .filter(pk=message.object_id)
+        .first()
     )
-
-
-def _send_digest(digest: ReminderDigest) -> None:
+    if digest is None:
+        return None
     recipient: User = digest.recipient
     reminders = list(
         digest.reminders.select_related("contract__customer").order_by(
@@ -166,26 +185,19 @@ def _send_digest(digest: ReminderDigest) -> None:
         )
     )
     if not reminders or not recipient.email:
-        return
-    base = site_url()
-    with translation.override(recipient.language):
-        context = {
-            "recipient": recipient,
-            "reminders": reminders,
-            "base": base,
-            "day": digest.day,
-        }
-        subject = render_to_string("contracts/email/digest_subject.txt", context)
-        text = render_to_string("contracts/email/digest.txt", context)
-        html = render_to_string("contracts/email/digest.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
+        return None
+    context = {
+        "recipient": recipient,
+        "reminders": reminders,
+        "base": site_url(),
+        "day": digest.day,
+    }
+    return outbox.render_mail(
+        template="contracts/email/digest",
+        context=context,
         to=[recipient.email],
-        headers={"Message-ID": message_id("reminder-digest", digest.pk)},
+        language=recipient.language,
     )
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 @transaction.atomic

@@ -5,9 +5,10 @@ from django.utils import timezone
 
 from contracts.reminders import reminders_plan, reminders_send
 from contracts.services import contracts_roll_over
+from core.tasks import RETRY
 
 
-@shared_task(name="contracts.send_reminders")
+@shared_task(name="contracts.send_reminders", **RETRY)
 def send_reminders_task() -> dict:
     """Roll passed deadlines over, plan today's reminders, send the digests.
 

@@ -132,6 +132,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers a task that was taken and not acknowledged (a worker killed
+# with -9) after this timeout: longer than the hard time limit, so a running
+# task is never handed to a second worker; 30 minutes instead of Redis' hour.
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", 15 * 60))
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 30 * 60))
+}
+# Retries (core.tasks.RETRY) wait at most 10 minutes: below the visibility timeout.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Daily, Europe/Berlin. What is due is computed from the database, so a
@@ -156,6 +165,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reports-expire": {
         "task": "compliance.reports_expire",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # The outbox: new e-mails, retries after a backoff, leases of dead workers.
+    "outbox-deliver": {
+        "task": "core.outbox_deliver",
+        "schedule": timedelta(minutes=1),
+    },
+    # Access reports left queued or running by a lost task are queued again.
+    "access-reports-sweep": {
+        "task": "compliance.access_reports_sweep",
+        "schedule": timedelta(minutes=5),
     },
     "erasures-complete": {
         "task": "compliance.erasures_complete",
@@ -249,6 +268,17 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+# Seconds an SMTP connection may wait for the server: a hung server fails the
+# send (the outbox retries it later) instead of hanging the worker.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 20))
+# The outbox (core.outbox): a claimed e-mail is another worker's again after the
+# lease (a crashed sender); failures are retried after 1, 2, 4 ... minutes, at
+# most 6 hours apart, 12 times; one delivery run claims for 4 minutes at most.
+OUTBOX_LEASE = timedelta(seconds=int(os.environ.get("OUTBOX_LEASE_SECONDS", 300)))
+OUTBOX_RETRY_BASE = timedelta(minutes=1)
+OUTBOX_RETRY_MAX = timedelta(hours=6)
+OUTBOX_MAX_ATTEMPTS = 12
+OUTBOX_BATCH_SECONDS = 240
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CRM <crm@localhost>")
 # The address links in e-mails point to (reminders are sent outside a request).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from compliance import services
 from compliance.models import Consent
+from core import outbox
 from tests.support.versions import current
 
 
@@ -40,6 +41,8 @@ def test_unconfirmed_is_not_consent_until_the_link_is_clicked(
     consent = Consent.objects.get()
     assert consent.status == "pending" and consent.recorded_by == demo["anna"]
     assert Consent.objects.effective().exists() is False  # not yet consent
+    assert mail.outbox == []  # not sent inside the request: a worker sends it
+    assert outbox.deliver() == 1
     message = mail.outbox[-1]
     assert message.to == ["erika@example.org"]
     assert consent.text.text in message.body
@@ -136,3 +139,27 @@ def test_bad_input_and_others_customers(client_as, demo, erika):
     assert dora.get(reverse("consents:person", args=[erika.pk])).status_code == 200
     assert record(dora, erika, "phone_marketing", "phone").status_code == 404
     assert Consent.objects.exists() is False
+
+
+def test_smtp_trouble_neither_fails_the_request_nor_loses_the_e_mail(
+    client_as, erika_mail, settings, django_capture_on_commit_callbacks
+):
+    from core.models import OutboxMessage
+    from tests.support.smtp import smtp_server
+
+    with smtp_server(settings, refuse={"erika@example.org"}) as server:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = record(client_as("anna"), erika_mail)
+        assert response.status_code == 200
+        consent = Consent.objects.get()
+        assert consent.status == "pending"
+        assert outbox.deliver() == 0  # the mailbox refuses: retried later
+        queued = OutboxMessage.objects.get()
+        assert (queued.status, queued.attempts) == ("pending", 1)
+        server.refuse.clear()
+        OutboxMessage.objects.update(next_attempt_at=queued.created_at)
+        assert outbox.deliver() == 1
+        assert outbox.deliver() == 0
+    assert [to for _id, to in server.received] == [["erika@example.org"]]
+    # recording it again is refused as before: the first one is on its way
+    assert record(client_as("anna"), erika_mail).status_code == 400

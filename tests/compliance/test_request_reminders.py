@@ -77,3 +77,28 @@ def test_a_real_worker_sends_each_reminder_once(demo, tmp_path):
     assert (first["planned"], first["sent"]) == (1, 1)
     assert (second["planned"], second["sent"]) == (0, 0)
     assert len(log.read_text().splitlines()) == 1
+
+
+def test_two_dpos_one_refused_mailbox_the_other_gets_it_once(demo, settings):
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from accounts.models import User
+    from core.models import OutboxMessage
+    from tests.support.smtp import smtp_server
+
+    second = User.objects.create_user("dpo2", email="dpo2@example.com")
+    second.groups.add(Group.objects.get(name="DPO"))
+    open_request(demo["dora"])
+    with smtp_server(settings, refuse={demo["dora"].email}) as server:
+        assert run(DUE - timedelta(days=7)) == (1, 1)
+        for _day in range(3):  # later runs, after the backoff: dora is retried
+            OutboxMessage.objects.update(next_attempt_at=timezone.now())
+            assert run(DUE - timedelta(days=6)) == (0, 0)
+        server.refuse.clear()
+        OutboxMessage.objects.update(next_attempt_at=timezone.now())
+        assert run(DUE - timedelta(days=6)) == (0, 1)
+    assert sorted(to for _id, (to,) in server.received) == sorted(
+        ["dpo2@example.com", demo["dora"].email]
+    )
+    assert OutboxMessage.objects.get(recipient=demo["dora"]).attempts == 5

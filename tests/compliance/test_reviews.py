@@ -88,3 +88,28 @@ def test_a_real_worker_sends_the_digest_once(demo, tmp_path):
         second = review_digests_task.apply_async(queue=queue).get(timeout=60)
     assert (first["sent"], second["sent"]) == (1, 0)
     assert len(log.read_text().splitlines()) == 1
+
+
+def test_a_failed_digest_is_sent_by_a_later_delivery_unless_a_newer_one_came(
+    demo, settings
+):
+    from core import outbox
+    from core.models import OutboxMessage
+    from tests.support.smtp import smtp_server
+
+    today = timezone.localdate()
+    due(make_customer(demo["anna"], "Nord", name="A GmbH"))
+    with smtp_server(settings, refuse={demo["anna"].email}) as server:
+        assert review_digests_send(today=today) == 0
+        server.refuse.clear()
+        OutboxMessage.objects.update(next_attempt_at=timezone.now())
+        assert outbox.deliver() == 1  # the periodic delivery, the same day
+        assert ReviewDigest.objects.get(day=today).sent_at is not None
+
+        server.refuse.add(demo["anna"].email)
+        assert review_digests_send(today=today + timedelta(days=1)) == 0
+        server.refuse.clear()
+        assert review_digests_send(today=today + timedelta(days=2)) == 1
+        OutboxMessage.objects.update(next_attempt_at=timezone.now())
+        assert outbox.deliver() == 0  # day 1's is moot: day 2's said it all
+    assert len(server.received) == 2

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from contracts.models import Reminder, ReminderDigest
 from contracts.tasks import send_reminders_task
+from core.models import OutboxMessage, OutboxStatus
 from tests.support.worker import start_worker, stop
 
 from .conftest import add_address, make_contract, make_customer
@@ -75,6 +76,11 @@ def test_a_worker_killed_mid_batch_and_a_rerun_send_each_digest_once(
     assert doomed.wait(timeout=90) != 0  # it died while sending the 2nd e-mail
     assert len(log.read_text().splitlines()) == 1
     assert ReminderDigest.objects.filter(sent_at__isnull=False).count() == 1
+    # The dead worker's digest is "sending" under its lease; let the lease run
+    # out (instead of waiting OUTBOX_LEASE) so the next run may send it.
+    claimed = OutboxMessage.objects.filter(status=OutboxStatus.SENDING)
+    assert claimed.count() == 1
+    claimed.update(lease_until=timezone.now() - timedelta(seconds=1))
 
     survivor = start_worker(queue, **mail)
     try:
