@@ -367,8 +367,8 @@ def deadline_calendar(request):
         ],
         # The month's entries as a list: the phone's view of the same calendar.
         "agenda": [
-            (day, events[day], holidays.get(day))
-            for day in sorted(events)
+            (day, events.get(day, []), holidays.get(day))
+            for day in sorted(events.keys() | holidays.keys())
             if day.month == first.month
         ],
         "previous": f"{previous:%Y-%m}",

@@ -75,3 +75,5 @@ def test_public_holidays_are_marked_by_name(client_as, settings, nord_contract):
         .content.decode()
     )
     assert "Heilige Drei Könige" in january  # Bavaria's 6 January
+    phone = january.split('data-testid="calendar-agenda"')[1]
+    assert "Di, 06.01.2026" in phone  # the phone's list names holidays too
