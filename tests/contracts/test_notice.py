@@ -63,6 +63,7 @@ def test_the_notice_page_refuses_late_notice_next_to_the_field(
             "received_at": "2025-10-01T09:00",
             "wanted_end": "2025-12-31",
             "confirmation_sent_at": "2025-10-01T09:01",
+            "version": current(nord_contract),
         },
     )
     assert response.status_code == 400
@@ -81,6 +82,7 @@ def test_the_notice_page_records_a_notice_with_the_confirmation(
             "channel": "online",
             "received_at": "2025-09-30T23:59",
             "confirmation_sent_at": "2025-09-30T23:59",
+            "version": current(nord_contract),
         },
     )
     assert response.status_code == 302

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from crm import services
 from crm.history import EMPTY
+from tests.support.versions import current
 
 from .conftest import log_interactions
 
@@ -95,6 +96,7 @@ def test_history_tab_shows_who_changed_which_field_from_what_to_what(
             "email": "nina@nordlicht.example",
             "phone": "040 1234567",
             "preferred_language": "de",
+            "version": current(person),
         },
     )
     assert response.status_code == 302
