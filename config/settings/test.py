@@ -21,3 +21,5 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]  # noqa: F405
 
 FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcy1sbyE="]
+# Tasks that only the tests' workers run (tests/support/tasks.py).
+CELERY_IMPORTS = ["tests.support.tasks"]
