@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Max, Q
@@ -40,6 +41,7 @@ from contracts.models import (
 )
 from core.dates import lead_window
 from core.outbox import message_id, send_each_once, site_url
+from crm.models import Customer
 
 ESCALATION_DAYS = 7  # the team's manager is told when nobody acknowledged by then
 
@@ -190,7 +192,17 @@ def _send_digest(digest: ReminderDigest) -> None:
 
 @transaction.atomic
 def reminder_acknowledge(*, reminder: Reminder, actor: User) -> int:
-    """Acknowledge a deadline for everyone: no more escalation for it."""
+    """Acknowledge a deadline for everyone: no more escalation for it.
+
+    Acknowledging changes what others are told (the manager's escalation), so
+    it needs edit rights on the customer: the DPO and read-only shares are
+    refused (PermissionDenied), whichever entry point calls this.
+    """
+    may_edit = Customer.objects.editable_by(actor).filter(
+        pk=reminder.contract.customer_id
+    )
+    if not may_edit.exists():
+        raise PermissionDenied("reminder_acknowledge_not_allowed")
     return Reminder.objects.filter(
         contract_id=reminder.contract_id,
         kind=reminder.kind,

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -381,7 +382,18 @@ def reminder_acknowledge(request, pk: int):
     if reminder is None:
         raise Http404
     if request.method == "POST":
-        reminders.reminder_acknowledge(reminder=reminder, actor=request.user)
+        try:
+            reminders.reminder_acknowledge(reminder=reminder, actor=request.user)
+        except PermissionDenied:
+            messages.error(
+                request, _("You may read this contract but not acknowledge its deadlines.")
+            )
+            return render(
+                request,
+                "contracts/reminder_acknowledge.html",
+                {"reminder": reminder, "refused": True},
+                status=403,
+            )
         messages.success(request, _("Deadline acknowledged; no more escalation."))
         return redirect(reminder.contract)
     return render(
