@@ -232,6 +232,19 @@ class AccessAction(models.TextChoices):
     DOWNLOAD = "download", _("document downloaded")
 
 
+# Where a view was read, stored as these keys in AccessLog.what (the pages call
+# core.access.record with them) and shown in the reader's language.
+ACCESS_PLACES = {
+    "timeline": _("timeline"),
+    "history": _("change history"),
+    "edit": _("edit form"),
+    "search": _("search results"),
+    "duplicates": _("possible duplicates"),
+    "disclosures": _("disclosures"),
+    "admin": _("administration"),
+}
+
+
 class AccessLog(models.Model):
     """Who viewed, exported or printed whose data, and when (no copies of the data)."""
 
@@ -275,6 +288,11 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.what}"
+
+    @property
+    def what_display(self) -> str:
+        """`what` for the reader: where the data was read, else the reference."""
+        return str(ACCESS_PLACES.get(self.what, self.what))
 
 
 class Erasure(models.Model):

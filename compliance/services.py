@@ -70,12 +70,26 @@ def access_record(
     customer_id: int | None = None,
     person_id: int | None = None,
     customers: QuerySet | None = None,
+    rows: list[tuple[int, int | None]] | None = None,
 ) -> None:
     """Write access log rows (settings.ACCESS_RECORDER; called through core.access).
 
     For an export, one row per exported customer in a single INSERT ... SELECT
-    from the export's own query, so the log is as exact as the export.
+    from the export's own query, so the log is as exact as the export. `rows`
+    (search results, cards naming several customers): one row each, one INSERT.
     """
+    if rows is not None:
+        AccessLog.objects.bulk_create(
+            AccessLog(
+                user=user,
+                action=action,
+                what=what[:100],
+                customer_id=row_customer,
+                person_id=row_person,
+            )
+            for row_customer, row_person in rows
+        )
+        return
     if customers is None:
         AccessLog.objects.create(
             user=user,

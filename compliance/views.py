@@ -640,6 +640,9 @@ def customer_disclosures(request, customer_pk: int):
 
     perm = "change" if request.method == "POST" else "view"
     customer = crm_selectors.customer_get(user=request.user, pk=customer_pk, perm=perm)
+    data_access.record(
+        user=request.user, action="view", what="disclosures", customer_id=customer.pk
+    )
     form = DisclosureForm(request.POST or None, customer=customer)
     if request.method == "POST" and form.is_valid():
         services.disclosure_record(

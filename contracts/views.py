@@ -307,6 +307,12 @@ def document_download(request, pk: int, version_pk: int):
 def contract_history(request, pk: int):
     """Who changed which term from what to what, and when."""
     contract = selectors.contract_get(user=request.user, pk=pk)
+    data_access.record(
+        user=request.user,
+        action="view",
+        what=contract.number,
+        customer_id=contract.customer_id,
+    )
     entries, _more = history_page(
         [
             Contract.history.filter(id=contract.pk),
@@ -386,7 +392,8 @@ def reminder_acknowledge(request, pk: int):
             reminders.reminder_acknowledge(reminder=reminder, actor=request.user)
         except PermissionDenied:
             messages.error(
-                request, _("You may read this contract but not acknowledge its deadlines.")
+                request,
+                _("You may read this contract but not acknowledge its deadlines."),
             )
             return render(
                 request,
