@@ -636,7 +636,7 @@ def retention_rules(request, pk: int | None = None):
 def customer_disclosures(request, customer_pk: int):
     """The disclosures card of a customer (htmx): who got its data; record one."""
     from crm import selectors as crm_selectors
-    from crm.models import Customer
+    from crm.models import Customer, person_shown
 
     perm = "change" if request.method == "POST" else "view"
     customer = crm_selectors.customer_get(user=request.user, pk=customer_pk, perm=perm)
@@ -652,7 +652,10 @@ def customer_disclosures(request, customer_pk: int):
     editable = Customer.objects.editable_by(request.user).filter(pk=customer.pk)
     context = {
         "customer": customer,
-        "disclosures": customer.disclosures.select_related("person", "recorded_by"),
+        # A disclosure about a person restricted under Art. 18 is not shown.
+        "disclosures": customer.disclosures.filter(
+            person_shown(request.user, prefix="person__")
+        ).select_related("person", "recorded_by"),
         "form": form,
         "can_edit": editable.exists(),
         "known_recipients": _register_recipients(),

@@ -78,7 +78,11 @@ def reminders_plan(*, today: date) -> PlanResult:
     # is due, not how many contracts there are.
     horizon = today + timedelta(days=_longest_type_lead())
     contracts = list(
-        Contract.objects.filter(status=ContractStatus.ACTIVE)
+        # A restricted customer (Art. 18) is stored, not used: no reminders
+        # name it (its staff could not open the contract anyway).
+        Contract.objects.filter(
+            status=ContractStatus.ACTIVE, customer__restricted_until__isnull=True
+        )
         .filter(
             Q(last_notice_day__range=(today, horizon))
             | Q(term_end__range=(today, horizon))
@@ -163,9 +167,9 @@ def reminders_send(*, today: date) -> int:
 def _send_digest(digest: ReminderDigest) -> None:
     recipient: User = digest.recipient
     reminders = list(
-        digest.reminders.select_related("contract__customer").order_by(
-            "deadline", "contract__number"
-        )
+        digest.reminders.filter(contract__customer__restricted_until__isnull=True)
+        .select_related("contract__customer")
+        .order_by("deadline", "contract__number")
     )
     if not reminders or not recipient.email:
         return

@@ -109,7 +109,7 @@ def contract_detail(request, pk: int):
         "explanation": report.explanation,
         "problems": report.problems,
         "notice_address": contract.notice_address(),
-        "persons": list(contract.persons.all()),
+        "persons": list(contract.persons.shown_to(request.user)),
         "notices": notices,
         # Once notice is recorded (or the contract ended) the panel says what now
         # happens, not what a notice received today would do.
@@ -318,7 +318,11 @@ def contract_history(request, pk: int):
             Contract.history.filter(id=contract.pk),
             Notice.history.filter(contract_id=contract.pk),
             ContractDocument.history.filter(contract_id=contract.pk),
-        ]
+        ],
+        # Persons restricted under Art. 18 are named in no change either.
+        hidden=crm_selectors.hidden_persons(
+            user=request.user, customer_id=contract.customer_id
+        ),
     )
     return render(
         request,

@@ -236,7 +236,7 @@ def customer_detail(request, pk: int):
     )
     persons = list(customer.persons.shown_to(request.user))
     addresses = list(customer.addresses.all())
-    page = selectors.timeline(customer=customer)
+    page = selectors.timeline(user=request.user, customer=customer)
     context = {
         "customer": customer,
         "access": access,
@@ -267,7 +267,7 @@ def _timeline_context(customer, request, *, person=None) -> dict:
     if form.is_valid():
         kind, before = form.cleaned_data["kind"], form.cleaned_data["before"]
     page = selectors.timeline(
-        customer=customer, kind=kind, before=before, person=person
+        user=request.user, customer=customer, kind=kind, before=before, person=person
     )
     return {"customer": customer, "timeline": page, "kind": kind, "person": person}
 
@@ -300,8 +300,8 @@ def customer_timeline(request, pk: int):
     context = {
         "customer": customer,
         "interaction_form": form,
-        "persons": list(customer.persons.all()),
-        "timeline": selectors.timeline(customer=customer),
+        "persons": list(customer.persons.shown_to(request.user)),
+        "timeline": selectors.timeline(user=request.user, customer=customer),
         "filter_form": TimelineFilterForm(),
         "saved": saved,
     }
@@ -420,7 +420,9 @@ def customer_history(request, pk: int):
         user=request.user, action="view", what="history", customer_id=customer.pk
     )
     before = datetime_param(request.GET.get("before"))
-    entries, has_more = selectors.customer_history(customer=customer, before=before)
+    entries, has_more = selectors.customer_history(
+        user=request.user, customer=customer, before=before
+    )
     context = {
         "customer": customer,
         "entries": entries,
