@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import roles
 from accounts.permissions import role_required
-from compliance import selectors, services
+from compliance import freetext, selectors, services
 from compliance.erasure import erasure_plan
 from compliance.forms import (
     AccessLogFilterForm,
@@ -336,7 +336,31 @@ def request_erase(request, pk: int):
     identity_form = IdentityCheckForm(initial=version)
     confirm_form = ErasureConfirmForm(initial=version)
     refused = None
-    if request.method == "POST" and request.POST.get("step") == "identity":
+    free_text_errors: dict[str, str] = {}
+    step = request.POST.get("step") if request.method == "POST" else None
+    if step in ("free_text_clear", "free_text_keep"):
+        key = request.POST.get("key", "")
+        try:
+            if step == "free_text_clear":
+                services.request_free_text_clear(
+                    request=data_request, actor=request.user, key=key
+                )
+                messages.success(request, _("The text was cleared."))
+            else:
+                services.request_free_text_keep(
+                    request=data_request,
+                    actor=request.user,
+                    key=key,
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(
+                    request, _("The text is kept; the reason is recorded.")
+                )
+        except services.RequestRefused as refusal:
+            free_text_errors[key] = refusal.message
+        else:
+            return redirect("compliance:request_erase", pk=data_request.pk)
+    elif request.method == "POST" and step == "identity":
         identity_form = IdentityCheckForm(request.POST)
         if identity_form.is_valid():
             try:
@@ -379,16 +403,24 @@ def request_erase(request, pk: int):
                 )
                 return redirect(data_request)
     plan = erasure_plan(data_request.person, today=today)
+    decisions = {
+        (d.label, d.object_id, d.field): d
+        for d in data_request.free_text_decisions.select_related("decided_by")
+    }
     context = {
         "req": data_request,
         "plan": plan,
+        "free_text": selectors.free_text_rows(
+            freetext.matches(data_request.person), decisions, free_text_errors
+        ),
+        "free_text_decisions": list(decisions.values()),
         "counts": selectors.plan_counts(plan),
         "recipients": services.recipients_of(data_request.person),
         "refused": refused,
         "identity_form": identity_form,
         "confirm_form": confirm_form,
     }
-    invalid = refused or identity_form.errors or confirm_form.errors
+    invalid = refused or free_text_errors or identity_form.errors or confirm_form.errors
     status = 400 if invalid else 200
     return render(request, "compliance/erasure_plan.html", context, status=status)
 
