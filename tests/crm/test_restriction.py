@@ -187,3 +187,19 @@ def test_reminder_digests_do_not_name_a_restricted_private_customer(demo, mailou
         Reminder.objects.filter(lead_days=7, contract__customer=private).exists()
         is False
     )
+
+
+def test_editing_the_contract_keeps_the_restricted_contact_linked(demo, leak):
+    from contracts import services as contract_services
+
+    contract = leak["contract"]
+    contract_services.contract_update(
+        contract=contract,
+        actor=demo["anna"],
+        version=contract.version,
+        fields={"title": "Wartungsvertrag 2025"},
+        persons=[leak["shown"]],  # what the form offers: no restricted person
+        today=date(2025, 2, 1),
+    )
+    names = set(contract.persons.values_list("last_name", flat=True))
+    assert names == {NAME, "Offen"}
