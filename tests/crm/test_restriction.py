@@ -203,3 +203,17 @@ def test_editing_the_contract_keeps_the_restricted_contact_linked(demo, leak):
     )
     names = set(contract.persons.values_list("last_name", flat=True))
     assert names == {NAME, "Offen"}
+
+
+def test_another_person_s_access_report_does_not_name_the_restricted_contact(leak):
+    from compliance.report import collect
+
+    report = collect(leak["shown"])
+    shown = [
+        text
+        for entry in report.history
+        for change in entry.changes
+        for text in (change.old, change.new, entry.record)
+    ]
+    assert any("Offen" in text for text in shown)  # her own name is in it
+    assert not any(NAME in text for text in shown)
