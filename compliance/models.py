@@ -233,6 +233,19 @@ class AccessAction(models.TextChoices):
     DOWNLOAD = "download", _("document downloaded")
 
 
+# Where a view was read, stored as these keys in AccessLog.what (the pages call
+# core.access.record with them) and shown in the reader's language.
+ACCESS_PLACES = {
+    "timeline": _("timeline"),
+    "history": _("change history"),
+    "edit": _("edit form"),
+    "search": _("search results"),
+    "duplicates": _("possible duplicates"),
+    "disclosures": _("disclosures"),
+    "admin": _("administration"),
+}
+
+
 class AccessLog(models.Model):
     """Who viewed, exported or printed whose data, and when (no copies of the data)."""
 
@@ -276,6 +289,11 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.what}"
+
+    @property
+    def what_display(self) -> str:
+        """`what` for the reader: where the data was read, else the reference."""
+        return str(ACCESS_PLACES.get(self.what, self.what))
 
 
 class Erasure(models.Model):
@@ -681,3 +699,50 @@ class Disclosure(models.Model):
         return (
             f"{self.recipient} ({date_format(self.disclosed_on, 'SHORT_DATE_FORMAT')})"
         )
+
+
+class FreeTextAction(models.TextChoices):
+    CLEARED = "cleared", _("cleared")
+    KEPT = "kept", _("kept")
+
+
+class FreeTextDecision(models.Model):
+    """The DPO's decision on a free-text match of an erasure plan: a row not
+    linked to the person whose text names them (compliance.freetext).
+
+    No copy of the match: the row, the field, which kind of value matched, what
+    was done and, for "kept", why (Art. 5(2): the decision must be shown).
+    """
+
+    request = models.ForeignKey(
+        DataSubjectRequest,
+        on_delete=models.CASCADE,
+        related_name="free_text_decisions",
+        verbose_name=_("request"),
+    )
+    label = models.CharField(_("model"), max_length=100)
+    object_id = models.PositiveBigIntegerField(_("record"))
+    field = models.CharField(_("field"), max_length=100)
+    action = models.CharField(_("action"), max_length=16, choices=FreeTextAction)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        verbose_name = _("free-text decision")
+        verbose_name_plural = _("free-text decisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "label", "object_id", "field"],
+                name="compliance_freetext_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.object_id} {self.field}: {self.action}"

@@ -60,6 +60,9 @@ class Entry:
     fields: dict[str, Anonymize]
     via: str | None = None  # ORM path to the crm.Person named in the row
     private: str | None = None  # ORM path to the customer, when it is a private one
+    # Free text that may name anyone (staff type it): the erasure plan scans these
+    # fields of rows *not* linked to the person for their name, e-mails, phones.
+    free_text: tuple[str, ...] = ()
 
     @property
     def model(self) -> type[models.Model]:
@@ -121,6 +124,7 @@ REGISTRY: tuple[Entry, ...] = (
             "search_text": Anonymize.BLANK,
         },
         private="",  # an organization's master data is not personal
+        free_text=("notes",),
     ),
     Entry(
         "crm.Address",
@@ -140,12 +144,14 @@ REGISTRY: tuple[Entry, ...] = (
         {"subject": Anonymize.REDACT, "text": Anonymize.BLANK},
         via="persons",  # the persons involved
         private="customer",  # and all of a private customer's
+        free_text=("subject", "text"),
     ),
     Entry(
         "contracts.Contract",
         Category.CONTRACT,
         {"title": Anonymize.REDACT, "notes": Anonymize.BLANK},
         private="customer",  # a private customer's contracts
+        free_text=("title", "notes"),
     ),
     Entry(
         "contracts.Contract_persons",
@@ -158,12 +164,14 @@ REGISTRY: tuple[Entry, ...] = (
         Category.CONTRACT,
         {"note": Anonymize.BLANK},
         private="contract__customer",
+        free_text=("note",),
     ),
     Entry(
         "contracts.ContractDocument",
         Category.CONTRACT,
         {"title": Anonymize.REDACT},
         private="contract__customer",
+        free_text=("title",),
     ),
     Entry(
         "contracts.DocumentVersion",
@@ -183,6 +191,7 @@ REGISTRY: tuple[Entry, ...] = (
         {"what": Anonymize.REDACT},  # the recipient is a company, not the person
         via="person",
         private="customer",
+        free_text=("what",),
     ),
     Entry(
         "compliance.DataSubjectRequest",
@@ -229,6 +238,9 @@ NOT_PERSONAL: dict[str, str] = {
     "compliance.RequestReminder": "reminder bookkeeping: a request id and dates",
     "compliance.ReviewDigest": "reminder bookkeeping: an owner id and a day",
     "compliance.RetentionRule": "a rule: a name, a kind and years",
+    "compliance.FreeTextDecision": (
+        "the DPO's decision on a free-text match: ids, a field and the reason"
+    ),
 }
 
 

@@ -160,8 +160,19 @@ def collect(person: Person, *, language: str = "de") -> Report:
         former = former_records(person)  # deleted earlier: only history is left
         if former:
             histories.append(Person.history.model.objects.filter(id__in=former))
+        # Other persons restricted under Art. 18 (few) are named nowhere in it:
+        # the report leaves the company, and restricted data is only stored.
+        hidden = {
+            Person: set(
+                Person.objects.filter(restricted_until__isnull=False)
+                .exclude(pk=person.pk)
+                .values_list("pk", flat=True)
+            )
+        }
         changes, _more = (
-            history_page(histories, limit=100_000) if histories else ([], 0)
+            history_page(histories, limit=100_000, hidden=hidden)
+            if histories
+            else ([], 0)
         )
         customer = person.customer
         address = (

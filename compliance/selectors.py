@@ -75,6 +75,27 @@ def access_log_page(*, filters: dict, before: int | None) -> list[AccessLog]:
     return list(queryset.order_by("-id")[: LOG_PAGE + 1])
 
 
+def free_text_rows(matches, decisions: dict, errors: dict) -> list[dict]:
+    """The erasure plan's free-text matches as the page lists them: what kind of
+    record and field, the excerpt, an earlier "kept" decision and a form error."""
+    from django.apps import apps
+    from django.utils.text import capfirst
+
+    rows = []
+    for match in matches:
+        model = apps.get_model(match.label)
+        rows.append(
+            {
+                "match": match,
+                "what": capfirst(str(model._meta.verbose_name)),
+                "field": capfirst(str(model._meta.get_field(match.field).verbose_name)),
+                "decision": decisions.get((match.label, match.object_id, match.field)),
+                "error": errors.get(match.key, ""),
+            }
+        )
+    return rows
+
+
 def plan_counts(plan) -> list[tuple[str, int, int]]:
     """(what, erased now, held) per registered model with rows of the person."""
     from django.apps import apps

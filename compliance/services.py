@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from compliance import deadlines
+from compliance import deadlines, freetext
 from compliance.erasure import person_erase, report_files_delete
 from compliance.models import (
     DOUBLE_OPT_IN,
@@ -26,6 +26,8 @@ from compliance.models import (
     DataSubjectRequest,
     Disclosure,
     Erasure,
+    FreeTextAction,
+    FreeTextDecision,
     ProcessingActivity,
     ReportStatus,
     RequestKind,
@@ -64,12 +66,26 @@ def access_record(
     customer_id: int | None = None,
     person_id: int | None = None,
     customers: QuerySet | None = None,
+    rows: list[tuple[int, int | None]] | None = None,
 ) -> None:
     """Write access log rows (settings.ACCESS_RECORDER; called through core.access).
 
     For an export, one row per exported customer in a single INSERT ... SELECT
-    from the export's own query, so the log is as exact as the export.
+    from the export's own query, so the log is as exact as the export. `rows`
+    (search results, cards naming several customers): one row each, one INSERT.
     """
+    if rows is not None:
+        AccessLog.objects.bulk_create(
+            AccessLog(
+                user=user,
+                action=action,
+                what=what[:100],
+                customer_id=row_customer,
+                person_id=row_person,
+            )
+            for row_customer, row_person in rows
+        )
+        return
     if customers is None:
         AccessLog.objects.create(
             user=user,
@@ -213,6 +229,66 @@ def request_identity_check(
     locked.version = version + 1
     audit.save(locked, actor=actor, reason=_("Identity checked"))
     return locked
+
+
+def _open_erasure(request: DataSubjectRequest) -> DataSubjectRequest:
+    locked = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    if not locked.is_open or locked.kind != RequestKind.ERASURE:
+        raise RequestRefused(_("Only an open erasure request decides on free text."))
+    if locked.person_id is None:
+        raise RequestRefused(_("Link the request to a person first."))
+    return locked
+
+
+def _free_text_match(locked: DataSubjectRequest, key: str) -> freetext.Match:
+    """The match `key` names, found again by scanning (never trusted from a form)."""
+    for match in freetext.matches(locked.person):
+        if match.key == key:
+            return match
+    raise RequestRefused(_("This text no longer names the person."))
+
+
+@transaction.atomic
+def request_free_text_clear(
+    *, request: DataSubjectRequest, actor: User, key: str
+) -> FreeTextDecision:
+    """Replace the person's name, e-mails and phones in one free-text match by
+    "[gelöscht]" (live row and history rows) and record the decision."""
+    locked = _open_erasure(request)
+    match = _free_text_match(locked, key)
+    freetext.clear(locked.person, match)
+    return FreeTextDecision.objects.create(
+        request=locked,
+        label=match.label,
+        object_id=match.object_id,
+        field=match.field,
+        action=FreeTextAction.CLEARED,
+        decided_by=actor,
+    )
+
+
+@transaction.atomic
+def request_free_text_keep(
+    *, request: DataSubjectRequest, actor: User, key: str, reason: str
+) -> FreeTextDecision:
+    """Keep a free-text match as it is, with the reason (required, recorded)."""
+    reason = reason.strip()
+    if not reason:
+        raise RequestRefused(_("Say why this text is kept."))
+    locked = _open_erasure(request)
+    match = _free_text_match(locked, key)
+    decision, _created = FreeTextDecision.objects.update_or_create(
+        request=locked,
+        label=match.label,
+        object_id=match.object_id,
+        field=match.field,
+        defaults={
+            "action": FreeTextAction.KEPT,
+            "reason": reason,
+            "decided_by": actor,
+        },
+    )
+    return decision
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import roles
 from accounts.permissions import role_required
-from compliance import selectors, services
+from compliance import freetext, selectors, services
 from compliance.erasure import erasure_plan
 from compliance.forms import (
     AccessLogFilterForm,
@@ -336,7 +336,31 @@ def request_erase(request, pk: int):
     identity_form = IdentityCheckForm(initial=version)
     confirm_form = ErasureConfirmForm(initial=version)
     refused = None
-    if request.method == "POST" and request.POST.get("step") == "identity":
+    free_text_errors: dict[str, str] = {}
+    step = request.POST.get("step") if request.method == "POST" else None
+    if step in ("free_text_clear", "free_text_keep"):
+        key = request.POST.get("key", "")
+        try:
+            if step == "free_text_clear":
+                services.request_free_text_clear(
+                    request=data_request, actor=request.user, key=key
+                )
+                messages.success(request, _("The text was cleared."))
+            else:
+                services.request_free_text_keep(
+                    request=data_request,
+                    actor=request.user,
+                    key=key,
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(
+                    request, _("The text is kept; the reason is recorded.")
+                )
+        except services.RequestRefused as refusal:
+            free_text_errors[key] = refusal.message
+        else:
+            return redirect("compliance:request_erase", pk=data_request.pk)
+    elif request.method == "POST" and step == "identity":
         identity_form = IdentityCheckForm(request.POST)
         if identity_form.is_valid():
             try:
@@ -379,16 +403,24 @@ def request_erase(request, pk: int):
                 )
                 return redirect(data_request)
     plan = erasure_plan(data_request.person, today=today)
+    decisions = {
+        (d.label, d.object_id, d.field): d
+        for d in data_request.free_text_decisions.select_related("decided_by")
+    }
     context = {
         "req": data_request,
         "plan": plan,
+        "free_text": selectors.free_text_rows(
+            freetext.matches(data_request.person), decisions, free_text_errors
+        ),
+        "free_text_decisions": list(decisions.values()),
         "counts": selectors.plan_counts(plan),
         "recipients": services.recipients_of(data_request.person),
         "refused": refused,
         "identity_form": identity_form,
         "confirm_form": confirm_form,
     }
-    invalid = refused or identity_form.errors or confirm_form.errors
+    invalid = refused or free_text_errors or identity_form.errors or confirm_form.errors
     status = 400 if invalid else 200
     return render(request, "compliance/erasure_plan.html", context, status=status)
 
@@ -636,10 +668,13 @@ def retention_rules(request, pk: int | None = None):
 def customer_disclosures(request, customer_pk: int):
     """The disclosures card of a customer (htmx): who got its data; record one."""
     from crm import selectors as crm_selectors
-    from crm.models import Customer
+    from crm.models import Customer, person_shown
 
     perm = "change" if request.method == "POST" else "view"
     customer = crm_selectors.customer_get(user=request.user, pk=customer_pk, perm=perm)
+    data_access.record(
+        user=request.user, action="view", what="disclosures", customer_id=customer.pk
+    )
     form = DisclosureForm(request.POST or None, customer=customer)
     if request.method == "POST" and form.is_valid():
         services.disclosure_record(
@@ -649,7 +684,10 @@ def customer_disclosures(request, customer_pk: int):
     editable = Customer.objects.editable_by(request.user).filter(pk=customer.pk)
     context = {
         "customer": customer,
-        "disclosures": customer.disclosures.select_related("person", "recorded_by"),
+        # A disclosure about a person restricted under Art. 18 is not shown.
+        "disclosures": customer.disclosures.filter(
+            person_shown(request.user, prefix="person__")
+        ).select_related("person", "recorded_by"),
         "form": form,
         "can_edit": editable.exists(),
         "known_recipients": _register_recipients(),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Max, Q
@@ -40,6 +41,7 @@ from core import outbox
 from core.dates import lead_window
 from core.models import OutboxMessage, OutboxStatus
 from core.outbox import site_url
+from crm.models import Customer
 
 ESCALATION_DAYS = 7  # the team's manager is told when nobody acknowledged by then
 
@@ -76,7 +78,11 @@ def reminders_plan(*, today: date) -> PlanResult:
     # is due, not how many contracts there are.
     horizon = today + timedelta(days=_longest_type_lead())
     contracts = list(
-        Contract.objects.filter(status=ContractStatus.ACTIVE)
+        # A restricted customer (Art. 18) is stored, not used: no reminders
+        # name it (its staff could not open the contract anyway).
+        Contract.objects.filter(
+            status=ContractStatus.ACTIVE, customer__restricted_until__isnull=True
+        )
         .filter(
             Q(last_notice_day__range=(today, horizon))
             | Q(term_end__range=(today, horizon))
@@ -180,9 +186,9 @@ def _render_digest(message: OutboxMessage) -> EmailMultiAlternatives | None:
         return None
     recipient: User = digest.recipient
     reminders = list(
-        digest.reminders.select_related("contract__customer").order_by(
-            "deadline", "contract__number"
-        )
+        digest.reminders.filter(contract__customer__restricted_until__isnull=True)
+        .select_related("contract__customer")
+        .order_by("deadline", "contract__number")
     )
     if not reminders or not recipient.email:
         return None
@@ -202,7 +208,17 @@ def _render_digest(message: OutboxMessage) -> EmailMultiAlternatives | None:
 
 @transaction.atomic
 def reminder_acknowledge(*, reminder: Reminder, actor: User) -> int:
-    """Acknowledge a deadline for everyone: no more escalation for it."""
+    """Acknowledge a deadline for everyone: no more escalation for it.
+
+    Acknowledging changes what others are told (the manager's escalation), so
+    it needs edit rights on the customer: the DPO and read-only shares are
+    refused (PermissionDenied), whichever entry point calls this.
+    """
+    may_edit = Customer.objects.editable_by(actor).filter(
+        pk=reminder.contract.customer_id
+    )
+    if not may_edit.exists():
+        raise PermissionDenied("reminder_acknowledge_not_allowed")
     return Reminder.objects.filter(
         contract_id=reminder.contract_id,
         kind=reminder.kind,

@@ -113,7 +113,11 @@ def contract_update(
     refresh_dates(locked, today=today)
     audit.save(locked, actor=actor)
     if persons is not None:
-        locked.persons.set(list(persons))  # recorded with the actor set by save
+        # A person restricted under Art. 18 is offered by no form (usable()),
+        # so no edit may drop their link either: it is stored, not changed.
+        restricted = list(locked.persons.filter(restricted_until__isnull=False))
+        # recorded with the actor set by save
+        locked.persons.set([*persons, *restricted])
     return locked
 
 

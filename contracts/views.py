@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -110,7 +111,7 @@ def contract_detail(request, pk: int):
         "explanation": report.explanation,
         "problems": report.problems,
         "notice_address": contract.notice_address(),
-        "persons": list(contract.persons.all()),
+        "persons": list(contract.persons.shown_to(request.user)),
         "notices": notices,
         # Once notice is recorded (or the contract ended) the panel says what now
         # happens, not what a notice received today would do.
@@ -316,12 +317,22 @@ def document_download(request, pk: int, version_pk: int):
 def contract_history(request, pk: int):
     """Who changed which term from what to what, and when."""
     contract = selectors.contract_get(user=request.user, pk=pk)
+    data_access.record(
+        user=request.user,
+        action="view",
+        what=contract.number,
+        customer_id=contract.customer_id,
+    )
     entries, _more = history_page(
         [
             Contract.history.filter(id=contract.pk),
             Notice.history.filter(contract_id=contract.pk),
             ContractDocument.history.filter(contract_id=contract.pk),
-        ]
+        ],
+        # Persons restricted under Art. 18 are named in no change either.
+        hidden=crm_selectors.hidden_persons(
+            user=request.user, customer_id=contract.customer_id
+        ),
     )
     return render(
         request,
@@ -391,7 +402,19 @@ def reminder_acknowledge(request, pk: int):
     if reminder is None:
         raise Http404
     if request.method == "POST":
-        reminders.reminder_acknowledge(reminder=reminder, actor=request.user)
+        try:
+            reminders.reminder_acknowledge(reminder=reminder, actor=request.user)
+        except PermissionDenied:
+            messages.error(
+                request,
+                _("You may read this contract but not acknowledge its deadlines."),
+            )
+            return render(
+                request,
+                "contracts/reminder_acknowledge.html",
+                {"reminder": reminder, "refused": True},
+                status=403,
+            )
         messages.success(request, _("Deadline acknowledged; no more escalation."))
         return redirect(reminder.contract)
     return render(

@@ -9,7 +9,7 @@ other way round), and the log stays one table the DPO can filter.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -30,15 +30,27 @@ def record(
     customer_id: int | None = None,
     person_id: int | None = None,
     customers: QuerySet | None = None,
+    rows: Iterable[tuple[int, int | None]] | None = None,
 ) -> None:
-    """Record one access (customer/person), or one per customer of `customers`."""
+    """Record one access (customer/person), or one per customer of `customers`,
+    or one per (customer_id, person_id) of `rows` (search results, cards).
+
+    Every read of personal data calls this, full page or htmx partial alike: a
+    request header must never decide whether a read is logged.
+    """
     recorder = _recorder()
-    if recorder is not None and user is not None and user.is_authenticated:
-        recorder(
-            user=user,
-            action=action,
-            what=what,
-            customer_id=customer_id,
-            person_id=person_id,
-            customers=customers,
-        )
+    if recorder is None or user is None or not user.is_authenticated:
+        return
+    if rows is not None:
+        rows = list(dict.fromkeys(rows))
+        if not rows:
+            return
+    recorder(
+        user=user,
+        action=action,
+        what=what,
+        customer_id=customer_id,
+        person_id=person_id,
+        customers=customers,
+        rows=rows,
+    )

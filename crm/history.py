@@ -184,13 +184,16 @@ def _m2m_states(history_model, records) -> dict:
     return states
 
 
-def _m2m_changes(states: dict, names: dict, new, old) -> list[FieldChange]:
+def _m2m_changes(
+    states: dict, names: dict, new, old, hidden: dict
+) -> list[FieldChange]:
     if old is None:
         return []
     changes = []
     for model_field, by_record in states.items():
-        before = by_record.get(old.history_id, set())
-        after = by_record.get(new.history_id, set())
+        unseen = hidden.get(model_field.related_model, set())
+        before = by_record.get(old.history_id, set()) - unseen
+        after = by_record.get(new.history_id, set()) - unseen
         if before == after:
             continue
 
@@ -214,11 +217,22 @@ def _load_m2m_names(states: dict) -> dict:
     return names
 
 
-def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
-    """Change entries for history records; `predecessors` maps record -> previous."""
+def entries(
+    history_model, records, predecessors: dict, hidden: dict | None = None
+) -> list[ChangeEntry]:
+    """Change entries for history records; `predecessors` maps record -> previous.
+
+    `hidden` ({model: ids}) names rows the reader may not see (persons restricted
+    under Art. 18): left out of many-to-many lists, a foreign key to one reads as empty.
+    """
+    hidden = hidden or {}
     tracked = _tracked(history_model)
     objects = _load_related(history_model, [*records, *predecessors.values()])
+    objects = {
+        key: obj for key, obj in objects.items() if key[1] not in hidden.get(key[0], ())
+    }
     names = {key: _name_of(obj) for key, obj in objects.items()}
+    names.update({(m, pk): EMPTY for m, ids in hidden.items() for pk in ids})
     states = _m2m_states(history_model, [*records, *predecessors.values()])
     m2m_names = _load_m2m_names(states)
     model = history_model.instance_type
@@ -242,7 +256,7 @@ def entries(history_model, records, predecessors: dict) -> list[ChangeEntry]:
                     )
                 )
         if record.history_type == "~":
-            changes.extend(_m2m_changes(states, m2m_names, record, old))
+            changes.extend(_m2m_changes(states, m2m_names, record, old, hidden))
         who = str(record.history_user) if record.history_user else _("system")
         result.append(
             ChangeEntry(
@@ -300,8 +314,15 @@ def _predecessors(history_model, records) -> dict:
     return result
 
 
-def history_page(sources, *, before: datetime | None = None, limit: int = 100):
-    """The newest `limit` changes across several history querysets, newest first."""
+def history_page(
+    sources,
+    *,
+    before: datetime | None = None,
+    limit: int = 100,
+    hidden: dict | None = None,
+):
+    """The newest `limit` changes across several history querysets, newest first
+    (rows in `hidden`, {model: ids}, named nowhere: see `entries`)."""
     picked = []
     for queryset in sources:
         if before is not None:
@@ -319,7 +340,7 @@ def history_page(sources, *, before: datetime | None = None, limit: int = 100):
         by_model[model].append(row)
     result = []
     for model, rows in by_model.items():
-        result.extend(entries(model, rows, _predecessors(model, rows)))
+        result.extend(entries(model, rows, _predecessors(model, rows), hidden))
     result.sort(key=lambda entry: entry.when, reverse=True)
     has_more = len(picked) == limit
     return result, has_more

@@ -131,6 +131,19 @@ def customer_visibility(user, *, ref: str, perm: str) -> Q:
     return condition & Q(**{f"{prefix}restricted_until__isnull": True})
 
 
+def person_shown(user, *, prefix: str = "") -> Q:
+    """The Art. 18 rule on a person key: a restricted person is shown only to the
+    DPO and Admin (Q() for them; else "not restricted").
+
+    `prefix` reaches the person from another model ("person__" on a disclosure;
+    a row without a person passes, since the join is a LEFT JOIN). Every query
+    that reaches a person uses this, through PersonQuerySet.shown_to or directly.
+    """
+    if _scope(access_of(user), "view") == "all":
+        return Q()
+    return Q(**{f"{prefix}restricted_until__isnull": True})
+
+
 def visible_customer_ids(user, *, perm: str) -> Q:
     """The same rule as `customer_visibility`, as `customer_id IN (a UNION)`.
 
@@ -361,9 +374,14 @@ class PersonQuerySet(ChildQuerySet):
 
     def shown_to(self, user) -> PersonQuerySet:
         """Leave out restricted persons unless the user may see everything."""
+        return self.filter(person_shown(user))
+
+    def hidden_from(self, user) -> PersonQuerySet:
+        """The restricted persons among these that `user` may not see (none for
+        the DPO and Admin): for sources that name persons by id (history rows)."""
         if _scope(access_of(user), "view") == "all":
-            return self
-        return self.filter(restricted_until__isnull=True)
+            return self.none()
+        return self.filter(restricted_until__isnull=False)
 
     def usable(self) -> PersonQuerySet:
         """Persons that new records may name (a restricted one is only stored)."""

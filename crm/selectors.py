@@ -372,6 +372,7 @@ class TimelinePage:
 
 def timeline(
     *,
+    user,
     customer: Customer,
     kind: str = "",
     before: int | None = None,
@@ -392,8 +393,9 @@ def timeline(
             queryset = queryset.filter(occurred_at__lte=anchor).filter(
                 Q(occurred_at__lt=anchor) | Q(pk__lt=before)
             )
-    names = ArraySubquery(
+    names = ArraySubquery(  # restricted persons (Art. 18) are not named
         Person.objects.filter(interactions=OuterRef("pk"))
+        .shown_to(user)
         .order_by("last_name")
         .annotate(full=Concat("first_name", Value(" "), "last_name"))
         .values("full")
@@ -427,18 +429,26 @@ def customer_quality(
     return quality.completeness(facts)
 
 
-def customer_history(*, customer: Customer, before=None, limit: int = 100):
+def hidden_persons(*, user, customer_id: int) -> dict:
+    """{Person: ids} of the customer's persons `user` may not see (Art. 18), for
+    history pages: their rows are left out and they are named nowhere."""
+    hidden = Person.objects.filter(customer_id=customer_id).hidden_from(user)
+    return {Person: set(hidden.values_list("pk", flat=True))}
+
+
+def customer_history(*, user, customer: Customer, before=None, limit: int = 100):
     """Changes to the customer and everything under it, newest first."""
     pk = customer.pk
+    hidden = hidden_persons(user=user, customer_id=pk)
     sources = [
         Customer.history.filter(id=pk),
-        Person.history.filter(customer_id=pk),
+        Person.history.filter(customer_id=pk).exclude(id__in=hidden[Person]),
         Address.history.filter(customer_id=pk),
         Interaction.history.filter(customer_id=pk),
         CustomerUserObjectPermission.history.filter(content_object_id=pk),
         CustomerGroupObjectPermission.history.filter(content_object_id=pk),
     ]
-    return history.history_page(sources, before=before, limit=limit)
+    return history.history_page(sources, before=before, limit=limit, hidden=hidden)
 
 
 # --- Search ----------------------------------------------------------------
@@ -581,11 +591,13 @@ def duplicates_of(*, user, customer: Customer) -> list[Duplicate]:
                 _("same VAT ID %(vat)s")
                 % {"vat": validation.format_vat_id(customer.vat_id)}
             )
-    mine = list(customer.persons.values_list("email", "phone", "mobile"))
+    mine = list(customer.persons.shown_to(user).values_list("email", "phone", "mobile"))
     emails = {e.lower() for e, _p, _m in mine if e}
     phones = {p for _e, ph, mo in mine for p in (ph, mo) if p}
-    others = Person.objects.filter(customer__in=visible).filter(
-        Q(email__in=emails) | Q(phone__in=phones) | Q(mobile__in=phones)
+    others = (
+        Person.objects.filter(customer__in=visible)
+        .shown_to(user)
+        .filter(Q(email__in=emails) | Q(phone__in=phones) | Q(mobile__in=phones))
     )
     for pk, email, phone, mobile in others.values_list(
         "customer_id", "email", "phone", "mobile"
@@ -637,7 +649,7 @@ def duplicate_candidates(
         by_vat[vat].append(pk)
     for ids in by_vat.values():
         add(ids, _("same VAT ID"))
-    persons = Person.objects.filter(customer__in=visible)
+    persons = Person.objects.filter(customer__in=visible).shown_to(user)
     for column, reason in (("email", _("same e-mail")), ("phone", _("same phone"))):
         shared = (
             persons.exclude(**{column: ""})

@@ -231,13 +231,13 @@ def customer_detail(request, pk: int):
     """The customer: master data, persons, addresses, quality, timeline."""
     customer = selectors.customer_get(user=request.user, pk=pk)
     access = selectors.customer_access(user=request.user, customer=customer)
-    if not request.htmx:
-        data_access.record(
-            user=request.user, action="view", what="", customer_id=customer.pk
-        )
+    # Logged whatever the request's headers say (an htmx request gets this page too).
+    data_access.record(
+        user=request.user, action="view", what="", customer_id=customer.pk
+    )
     persons = list(customer.persons.shown_to(request.user))
     addresses = list(customer.addresses.all())
-    page = selectors.timeline(customer=customer)
+    page = selectors.timeline(user=request.user, customer=customer)
     context = {
         "customer": customer,
         "access": access,
@@ -268,7 +268,7 @@ def _timeline_context(customer, request, *, person=None) -> dict:
     if form.is_valid():
         kind, before = form.cleaned_data["kind"], form.cleaned_data["before"]
     page = selectors.timeline(
-        customer=customer, kind=kind, before=before, person=person
+        user=request.user, customer=customer, kind=kind, before=before, person=person
     )
     return {"customer": customer, "timeline": page, "kind": kind, "person": person}
 
@@ -279,6 +279,9 @@ def customer_timeline(request, pk: int):
     """htmx: GET a (filtered, next) page of the timeline; POST adds an interaction."""
     if request.method == "GET":
         customer = selectors.customer_get(user=request.user, pk=pk)
+        data_access.record(
+            user=request.user, action="view", what="timeline", customer_id=customer.pk
+        )
         context = _timeline_context(customer, request)
         return render(request, "crm/customer_detail.html#timeline-rows", context)
     customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
@@ -298,8 +301,8 @@ def customer_timeline(request, pk: int):
     context = {
         "customer": customer,
         "interaction_form": form,
-        "persons": list(customer.persons.all()),
-        "timeline": selectors.timeline(customer=customer),
+        "persons": list(customer.persons.shown_to(request.user)),
+        "timeline": selectors.timeline(user=request.user, customer=customer),
         "filter_form": TimelineFilterForm(),
         "saved": saved,
     }
@@ -325,6 +328,14 @@ def customer_edit(request, pk: int):
         else None
     )
     conflict = None
+    # The form shows the master data (a private customer's birthday and notes too).
+    data_access.record(
+        user=request.user,
+        action="view",
+        what="edit",
+        customer_id=customer.pk,
+        person_id=person.pk if person else None,
+    )
     if request.method == "POST":
         valid = form.is_valid()
         valid = (person_form is None or person_form.is_valid()) and valid
@@ -406,8 +417,13 @@ def customer_reviewed(request, pk: int):
 def customer_history(request, pk: int):
     """History tab: who changed which field from what to what, and when."""
     customer = selectors.customer_get(user=request.user, pk=pk)
+    data_access.record(
+        user=request.user, action="view", what="history", customer_id=customer.pk
+    )
     before = datetime_param(request.GET.get("before"))
-    entries, has_more = selectors.customer_history(customer=customer, before=before)
+    entries, has_more = selectors.customer_history(
+        user=request.user, customer=customer, before=before
+    )
     context = {
         "customer": customer,
         "entries": entries,
@@ -450,16 +466,16 @@ def person_detail(request, pk: int, person_pk: int):
         model=Person, customer=customer, pk=person_pk, user=request.user
     )
     access = selectors.customer_access(user=request.user, customer=customer)
-    context = _timeline_context(customer, request, person=person)
-    if request.htmx:
-        return render(request, "crm/customer_detail.html#timeline-rows", context)
     data_access.record(
         user=request.user,
         action="view",
-        what="",
+        what="timeline" if request.htmx else "",
         customer_id=customer.pk,
         person_id=person.pk,
     )
+    context = _timeline_context(customer, request, person=person)
+    if request.htmx:
+        return render(request, "crm/customer_detail.html#timeline-rows", context)
     context.update({"access": access, "filter_form": TimelineFilterForm()})
     return render(request, "crm/person_detail.html", context)
 
@@ -470,6 +486,13 @@ def person_edit(request, pk: int, person_pk: int):
     customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
     person = selectors.child_get(
         model=Person, customer=customer, pk=person_pk, user=request.user
+    )
+    data_access.record(  # the form shows birthday and personal notes
+        user=request.user,
+        action="view",
+        what="edit",
+        customer_id=customer.pk,
+        person_id=person.pk,
     )
     form = PersonForm(
         request.POST or None, instance=person, private=customer.is_private
@@ -643,6 +666,12 @@ def customer_duplicates(request, pk: int):
     """htmx fragment on the detail page: possible duplicates of this customer."""
     customer = selectors.customer_get(user=request.user, pk=pk)
     duplicates = selectors.duplicates_of(user=request.user, customer=customer)
+    data_access.record(
+        user=request.user,
+        action="view",
+        what="duplicates",
+        rows=[(customer.pk, None), *((d.customer.pk, None) for d in duplicates)],
+    )
     access = selectors.customer_access(user=request.user, customer=customer)
     return render(
         request,
@@ -656,6 +685,12 @@ def customer_duplicates(request, pk: int):
 def duplicate_list(request):
     """Pairs of customers that look alike, with the reason, across what you see."""
     pairs = selectors.duplicate_candidates(user=request.user)
+    data_access.record(
+        user=request.user,
+        action="view",
+        what="duplicates",
+        rows=[(c.pk, None) for first, second, _r in pairs for c in (first, second)],
+    )
     can_merge = has_role(request.user, roles.CUSTOMER_EDIT_ROLES)
     return render(
         request, "crm/duplicate_list.html", {"pairs": pairs, "can_merge": can_merge}
@@ -721,4 +756,14 @@ def search(request):
     """One box: customers and persons by name, number, e-mail, phone or city."""
     text = request.GET.get("q", "").strip()
     result = selectors.search_all(user=request.user, text=text) if text else None
+    if result is not None:  # the hits show names, e-mails and phone numbers
+        data_access.record(
+            user=request.user,
+            action="view",
+            what="search",
+            rows=[
+                *((c.pk, None) for c in result.customers),
+                *((p.customer_id, p.pk) for p in result.persons),
+            ],
+        )
     return render(request, "crm/search.html", {"q": text, "result": result})

@@ -169,3 +169,37 @@ def test_a_contract_s_own_lead_times_win_over_its_type(client_as, demo, nord_con
     deadline = nord_contract.last_notice_day  # recomputed for today by the edit
     assert reminders_plan(today=deadline - timedelta(days=100)).written == 1
     assert Reminder.objects.get().lead_days == 120
+
+
+@pytest.mark.parametrize("reader", ["dora", "ben_read_only"])
+def test_a_reader_cannot_acknowledge_a_reminder(client_as, demo, nord_contract, reader):
+    from crm.services import customer_share
+
+    if reader == "ben_read_only":
+        customer_share(
+            customer=nord_contract.customer, actor=demo["anna"], user=demo["ben"]
+        )
+    reminders_plan(today=NOTICE - timedelta(days=30))
+    reminder = Reminder.objects.get()
+    client = client_as(reader.removesuffix("_read_only"))
+    url = reverse("contracts:reminder_acknowledge", args=[reminder.pk])
+    assert client.get(url).status_code == 200  # they may read the contract
+    response = client.post(url)
+    assert response.status_code == 403
+    assert "nicht bestätigen" in response.content.decode()
+    assert Reminder.objects.filter(acknowledged_at__isnull=False).exists() is False
+
+
+def test_the_service_refuses_an_acknowledgement_without_edit_rights(
+    demo, nord_contract
+):
+    from django.core.exceptions import PermissionDenied
+
+    from contracts.reminders import reminder_acknowledge
+
+    reminders_plan(today=NOTICE - timedelta(days=30))
+    reminder = Reminder.objects.get()
+    with pytest.raises(PermissionDenied):
+        reminder_acknowledge(reminder=reminder, actor=demo["dora"])
+    assert Reminder.objects.get().acknowledged_at is None
+    assert reminder_acknowledge(reminder=reminder, actor=demo["anna"]) == 1

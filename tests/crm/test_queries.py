@@ -14,8 +14,8 @@ from .conftest import add_address, add_person, log_interactions, make_customer
 LIST_QUERIES = 3
 # the same plus the keyset anchor
 DEEP_LIST_QUERIES = 4
-# user, roles+teams, customers, persons
-SEARCH_QUERIES = 4
+# user, roles+teams, customers, persons, the access log rows (one INSERT)
+SEARCH_QUERIES = 5
 # user, roles+teams, customer (+tags), grants, the access log entry, persons,
 # addresses, timeline, the persons to tick in the "log a contact" form, the
 # contracts card (one query, its totals summed in Python)
