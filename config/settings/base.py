@@ -247,6 +247,10 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Contract documents: at most this many bytes each.
 CONTRACT_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# Office files (ZIP archives) may unpack to at most this much, in this many parts:
+# real documents of 20 MB unpack to a few times that; a zip bomb to gigabytes.
+CONTRACT_DOCUMENT_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+CONTRACT_DOCUMENT_MAX_ENTRIES = 10_000
 MEDIA_URL = "media/"
 
 # --- E-mail: through Django's backend; SMTP when EMAIL_HOST is set ---
