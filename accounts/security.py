@@ -1,8 +1,92 @@
-"""Security events worth a log line (failed logins are recorded by django-axes)."""
+"""Login protection: django-axes with a per-user back-off, reset-mail throttling.
 
+Axes locks one (username, client address) pair after AXES_FAILURE_LIMIT
+failures: a stranger locks only themselves. Failures for one username from all
+addresses together do not lock the account (anyone could do that); they slow it
+down: after LOGIN_BACKOFF_AFTER failures each further attempt must wait
+2, 4, 8 ... seconds after the last failure, at most LOGIN_BACKOFF_MAX_SECONDS.
+Attempts refused while waiting are not checked and not counted, so guessing
+from many addresses gets one try per back-off period and the account's owner
+waits at most that long. A successful login ends the back-off.
+"""
+
+from __future__ import annotations
+
+import hashlib
 import logging
+import time
+
+from axes.handlers.database import AxesDatabaseHandler
+from django.conf import settings
+from django.core.cache import cache
 
 logger = logging.getLogger("crm.security")
+
+_BACKOFF_KEY = "login-backoff:{}"
+
+
+def _username_key(username: str | None) -> str:
+    # Keys in Redis carry no usernames (personal data): a hash of the folded name.
+    folded = (username or "").strip().casefold()
+    return _BACKOFF_KEY.format(hashlib.sha256(folded.encode()).hexdigest())
+
+
+def login_backoff_seconds(username: str | None, *, now: float | None = None) -> int:
+    """Seconds the next login attempt for `username` must still wait (0: none)."""
+    if not username:
+        return 0
+    state = cache.get(_username_key(username))
+    if not state or state["failures"] < settings.LOGIN_BACKOFF_AFTER:
+        return 0
+    steps = state["failures"] - settings.LOGIN_BACKOFF_AFTER + 1
+    delay = min(2**steps, settings.LOGIN_BACKOFF_MAX_SECONDS)
+    remaining = state["last"] + delay - (time.time() if now is None else now)
+    return max(0, int(remaining + 0.999))
+
+
+def login_failure_record(username: str | None) -> None:
+    """Count a failed login for `username`, from whichever address."""
+    if not username:
+        return
+    key = _username_key(username)
+    state = cache.get(key) or {"failures": 0}
+    state = {"failures": state["failures"] + 1, "last": time.time()}
+    cache.set(key, state, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+
+
+def login_backoff_reset(username: str | None) -> None:
+    """A successful login ends the back-off of its username."""
+    cache.delete(_username_key(username))
+
+
+class LoginHandler(AxesDatabaseHandler):
+    """Axes' database handler (per username and address) plus the per-user back-off."""
+
+    def is_locked(self, request, credentials: dict | None = None) -> bool:
+        username = (credentials or {}).get(settings.AXES_USERNAME_FORM_FIELD)
+        pair_locked = super().is_locked(request, credentials)
+        wait = 0 if pair_locked else login_backoff_seconds(username)
+        if wait:
+            request.crm_login_backoff = wait
+        locked = pair_locked or bool(wait)
+        # The password of a refused attempt is not checked (axes' backend stops
+        # the login), so the attempt does not count towards the back-off.
+        request.crm_login_refused = locked
+        return locked
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        refused = getattr(request, "crm_login_refused", False)
+        super().user_login_failed(sender, credentials, request=request, **kwargs)
+        if request is None:
+            return
+        if getattr(request, "crm_login_backoff", 0):
+            request.axes_locked_out = True  # answered by the lockout page, 429
+        if not refused:
+            login_failure_record(credentials.get(settings.AXES_USERNAME_FORM_FIELD))
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        super().user_logged_in(sender, request, user, **kwargs)
+        login_backoff_reset(user.get_username())
 
 
 def log_lockout(sender, request, username, ip_address, **kwargs) -> None:

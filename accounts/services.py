@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -90,3 +94,38 @@ def team_add_members(*, team: Team, users: Iterable[User], actor: User | None) -
         act(user, actor)
         user.groups.add(team.group)
         forget_access(user)
+
+
+_RESET_WINDOW_SECONDS = 60 * 60
+security_log = logging.getLogger("crm.security")
+
+
+def _hit(kind: str, value: str) -> int:
+    """Count one request in the current hour's window of (kind, value)."""
+    # Hashed: no e-mail or IP address in Redis keys (personal data).
+    digest = hashlib.sha256(value.strip().casefold().encode()).hexdigest()
+    key = f"password-reset:{kind}:{digest}"
+    cache.add(key, 0, timeout=_RESET_WINDOW_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=_RESET_WINDOW_SECONDS)
+        return 1
+
+
+def password_reset_permitted(*, email: str, address: str | None) -> bool:
+    """Whether a reset e-mail may go out now: at most so many per hour per
+    e-mail address and per client address.
+
+    Every request counts, for known and unknown addresses alike, so the limit
+    tells nothing about which accounts exist; the page answers the same.
+    """
+    per_email = _hit("email", email)
+    per_address = _hit("address", address or "")
+    permitted = (
+        per_email <= settings.PASSWORD_RESET_LIMIT_PER_EMAIL
+        and per_address <= settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+    )
+    if not permitted:
+        security_log.warning("password reset e-mail withheld: hourly limit reached")
+    return permitted

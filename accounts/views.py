@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.shortcuts import render
@@ -6,7 +7,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from accounts import roles, services
-from accounts.forms import LanguageForm
+from accounts.forms import LanguageForm, ThrottledPasswordResetForm
 from accounts.models import Team, User
 from accounts.permissions import role_required, roles_of
 from accounts.roles import Role
@@ -65,11 +66,20 @@ def set_language(request):
 
 
 def locked_out(request, credentials, *args, **kwargs):
-    """django-axes lockout page: 429 with how long the block lasts."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(
+    """django-axes lockout page: 429 with how long the block or back-off lasts."""
+    backoff = getattr(request, "crm_login_backoff", 0)
+    seconds = backoff or int(settings.AXES_COOLOFF_TIME.total_seconds())
+    response = render(
         request,
         "registration/locked_out.html",
-        {"cooloff_minutes": minutes},
+        {"backoff_seconds": backoff, "cooloff_minutes": seconds // 60},
         status=429,
     )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page with its e-mails throttled (accounts.forms)."""
+
+    form_class = ThrottledPasswordResetForm

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from compliance.registry import Category
+from core.storage import encrypted_storage
 
 
 class LegalBasis(models.TextChoices):
@@ -434,8 +435,13 @@ class AccessReport(models.Model):
         default=ReportStatus.QUEUED,
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    pdf = models.FileField(_("PDF"), upload_to=report_path, blank=True)
-    json = models.FileField(_("JSON"), upload_to=report_path, blank=True)
+    # Encrypted at rest: copies of all of a person's data (core.storage).
+    pdf = models.FileField(
+        _("PDF"), upload_to=report_path, storage=encrypted_storage, blank=True
+    )
+    json = models.FileField(
+        _("JSON"), upload_to=report_path, storage=encrypted_storage, blank=True
+    )
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -20,13 +20,15 @@ class EncryptedTextField(models.TextField):
     """Text, stored as a Fernet token."""
 
     def from_db_value(self, value, expression, connection):
-        if value in (None, "") or not crypto.is_token(value):
+        if value in (None, ""):
             return value
-        return crypto.decrypt(value)
+        return crypto.decrypt_stored(value)
 
     def get_prep_value(self, value):
+        # Always encrypted: what a user typed is never taken for a token, however
+        # it begins (text typed as "gAAAAA..." used to be stored in plain).
         value = super().get_prep_value(value)
-        if value in (None, "") or crypto.is_token(value):
+        if value in (None, ""):
             return value
         return crypto.encrypt(value)
 
@@ -37,9 +39,7 @@ class EncryptedDateField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value in (None, ""):
             return None
-        return date.fromisoformat(
-            crypto.decrypt(value) if crypto.is_token(value) else value
-        )
+        return date.fromisoformat(crypto.decrypt_stored(value))
 
     def to_python(self, value):
         if value in (None, "") or isinstance(value, date):

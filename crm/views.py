@@ -3,8 +3,6 @@ what the user may not see), call one service, render."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
@@ -20,6 +18,7 @@ from accounts import roles
 from accounts.models import Team, User
 from accounts.permissions import access_of, has_role, role_required
 from core import access as data_access
+from core import exports
 from core.params import datetime_param
 from core.versioning import StaleEdit
 from crm import cards, quality, selectors, services
@@ -141,7 +140,8 @@ def customer_export(request):
         .values_list(*[column for column, _label in EXPORT_COLUMNS])
     )
     data_access.record(user=request.user, action="export", what="CSV", customers=rows)
-    writer = csv.writer(_Echo(), delimiter=";")
+    # Cells that would run as formulas in a spreadsheet go out as text.
+    writer = exports.csv_writer(_Echo(), delimiter=";")
     kinds, statuses = dict(CustomerKind.choices), dict(CustomerStatus.choices)
     yes, no = _("yes"), _("no")
 

@@ -19,6 +19,17 @@ def _fresh_list_counts():
     cache.delete("crm:list-choices")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_login_throttles():
+    """Login back-off and reset-mail counters live in Redis, beyond one test."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)
+    for pattern in ("login-backoff:*", "password-reset:*"):
+        for key in client.scan_iter(cache.make_key(pattern)):
+            client.delete(key)
+
+
 @pytest.fixture
 def demo(db):
     """The demo users and teams, as `make run` seeds them; returns users by name."""

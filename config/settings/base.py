@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files get the cross-origin headers too.
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -214,15 +216,26 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 10))
 
-# Lockout policy (django-axes): 5 failed logins for one username from one IP
-# address lock that pair out for 15 minutes; a success resets the count.
+# Lockout policy (django-axes, accounts/security.py): 5 failed logins for one
+# username from one client address lock that pair out for 15 minutes; a success
+# resets the count. Failures for a username from all addresses together only
+# slow it down (per-user back-off), so that no stranger can lock anyone out.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept, for the audit
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", 0)) or None
+AXES_HANDLER = "accounts.security.LoginHandler"
+LOGIN_BACKOFF_AFTER = AXES_FAILURE_LIMIT
+LOGIN_BACKOFF_MAX_SECONDS = 60
+# The client's address: X-Forwarded-For is believed only from this many reverse
+# proxies in front of the app (core/clientip.py); 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
+# Password-reset e-mails per hour, per e-mail address and per client address.
+PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+PASSWORD_RESET_LIMIT_PER_ADDRESS = 10
 
 # guardian: no anonymous user row; object permissions only for real users.
 ANONYMOUS_USER_NAME = None
@@ -255,6 +268,10 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Contract documents: at most this many bytes each.
 CONTRACT_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# Office files (ZIP archives) may unpack to at most this much, in this many parts:
+# real documents of 20 MB unpack to a few times that; a zip bomb to gigabytes.
+CONTRACT_DOCUMENT_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+CONTRACT_DOCUMENT_MAX_ENTRIES = 10_000
 MEDIA_URL = "media/"
 
 # --- E-mail: through Django's backend; SMTP when EMAIL_HOST is set ---

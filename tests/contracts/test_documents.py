@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from contracts.models import ContractDocument, DocumentVersion
+from tests.support.pdfs import blank_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = blank_pdf()  # a real PDF: uploads are parsed (no scripts, readable)
 
 
 def docx() -> bytes:

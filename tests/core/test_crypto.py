@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from core import crypto
@@ -57,4 +57,75 @@ def test_keys_rotate_and_the_old_key_can_go(erika, settings):
     with pytest.raises(ImproperlyConfigured):
         Person.objects.get(pk=erika.pk)
     settings.FIELD_ENCRYPTION_KEYS = [new]
-    assert crypto.is_token(raw("crm_person", "personal_notes", erika.pk))
+    assert crypto.decrypt(raw("crm_person", "personal_notes", erika.pk)) == "Mag Tee"
+
+
+TOKEN_LOOKALIKES = [
+    "gAAAAA",
+    "gAAAAAhello",
+    "gAAAAA<script>alert(1)</script>",
+    "gAAAAABkZXIgVGV4dCBzaWVodCBhdXMgd2llIGVpbiBUb2tlbg==",
+]
+
+
+@pytest.mark.parametrize("notes", TOKEN_LOOKALIKES)
+def test_notes_that_look_like_a_token_are_encrypted_and_the_pages_still_answer(
+    erika, client_as, notes
+):
+    from crm import services
+
+    services.person_update(
+        person=erika,
+        actor=erika.customer.owner,
+        fields={"personal_notes": notes},
+    )
+
+    stored = raw("crm_person", "personal_notes", erika.pk)
+    assert stored != notes
+    assert crypto.decrypt(stored) == notes
+    client = client_as("anna")
+    customer = client.get(f"/customers/{erika.customer_id}/")
+    person = client.get(f"/customers/{erika.customer_id}/persons/{erika.pk}/")
+    assert (customer.status_code, person.status_code) == (200, 200)
+    assert Person.objects.get(pk=erika.pk).personal_notes == notes
+
+
+def set_raw(table: str, column: str, pk: int, value: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" SET "{column}" = %s WHERE id = %s', [value, pk]
+        )
+
+
+def test_plain_text_left_by_the_old_code_is_read_and_encrypted_by_rotation(
+    erika, client_as
+):
+    # The old field stored notes beginning with "gAAAAA" as they were typed.
+    set_raw("crm_person", "personal_notes", erika.pk, "gAAAAA alte Notiz")
+    set_raw("crm_person", "birthday", erika.pk, "1971-03-09")
+
+    page = client_as("anna").get(f"/customers/{erika.customer_id}/persons/{erika.pk}/")
+    assert page.status_code == 200
+    out = io.StringIO()
+    call_command("rotate_field_keys", stdout=out)
+
+    assert "crm.Person.personal_notes: 1 (1 plain text encrypted)" in out.getvalue()
+    assert crypto.decrypt(raw("crm_person", "personal_notes", erika.pk)) == (
+        "gAAAAA alte Notiz"
+    )
+    assert crypto.decrypt(raw("crm_person", "birthday", erika.pk)) == "1971-03-09"
+    person = Person.objects.get(pk=erika.pk)
+    assert (person.personal_notes, person.birthday) == (
+        "gAAAAA alte Notiz",
+        date(1971, 3, 9),
+    )
+
+
+def test_rotation_refuses_to_touch_tokens_no_key_decrypts(erika, settings):
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+
+    with pytest.raises(CommandError, match="no key decrypts"):
+        call_command("rotate_field_keys", stdout=io.StringIO())
+
+    settings.FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcy1sbyE="]
+    assert Person.objects.get(pk=erika.pk).personal_notes == "Mag Tee"

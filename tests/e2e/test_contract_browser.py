@@ -7,12 +7,13 @@ from django.core.management import call_command
 
 from contracts.models import Contract, DocumentVersion, Notice
 from tests.crm.conftest import add_address, make_customer
+from tests.support.pdfs import blank_pdf
 
 from .test_login_browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = blank_pdf()  # a real PDF: uploads are parsed (no scripts, readable)
 
 
 @pytest.fixture

@@ -33,3 +33,41 @@ def test_passwords_are_hashed_with_argon2_outside_tests(settings):
 
     assert hashed.startswith("argon2$argon2id$")
     assert check_password("crm-demo-2026", hashed) is True
+
+
+def test_pages_and_exports_with_personal_data_are_never_stored(client_as, demo):
+    from tests.crm.conftest import make_customer
+
+    customer = make_customer(demo["anna"], "Nord", name="Nordlicht GmbH")
+    client = client_as("anna")
+
+    responses = {
+        "dashboard": client.get(reverse("accounts:dashboard")),
+        "customer": client.get(customer.get_absolute_url()),
+        "htmx partial": client.get(
+            reverse("crm:customer_timeline", args=[customer.pk]), HTTP_HX_REQUEST="true"
+        ),
+        "CSV export": client.get(reverse("crm:customer_export")),
+        "login page": client_as("anna").get(reverse("login")),
+    }
+
+    stored = {
+        name: r["Cache-Control"]
+        for name, r in responses.items()
+        if "no-store" not in r["Cache-Control"].split(", ")
+    }
+    assert stored == {}
+
+
+def test_every_response_has_a_permissions_and_resource_policy(client_as, settings):
+    settings.WHITENOISE_USE_FINDERS = True  # static files without collectstatic
+    client = client_as("anna")
+    page = client.get(reverse("accounts:dashboard"))
+    static = client.get("/static/css/crm.css")
+
+    for response in (page, static):
+        assert "camera=()" in response["Permissions-Policy"]
+        assert "geolocation=()" in response["Permissions-Policy"]
+        assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert static.status_code == 200
+    assert "no-store" not in static.get("Cache-Control", "")  # assets stay cached
