@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from compliance.erasure import former_records
 from compliance.models import ProcessingActivity
 from compliance.registry import Entry, person_entries
+from core.history import field_label, history_page, value_label
 from core.pdf import render_pdf
-from crm.history import field_label, history_page, value_label
 from crm.models import Address, Person
 
 FORMAT = "kundenbuch-access-report/1"
@@ -78,7 +78,7 @@ class Report:
     language: str
     address: Address | None
     sections: list[Section]
-    history: list  # crm.history.ChangeEntry
+    history: list  # core.history.ChangeEntry
     activities: list[ProcessingActivity]
 
 

@@ -43,9 +43,9 @@ from compliance.models import (
     ReportStatus,
 )
 from core import access as data_access
+from core.history import history_page
 from core.params import int_param, version_param
 from core.versioning import StaleEdit
-from crm.history import history_page
 
 dpo_only = role_required(roles.COMPLIANCE_ROLES)
 customer_roles = role_required(roles.CUSTOMER_ROLES)

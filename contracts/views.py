@@ -38,11 +38,11 @@ from contracts.models import (
 )
 from core import access as data_access
 from core.errors import NotPossible
+from core.history import history_page
 from core.holidays import holiday_names
 from core.params import int_param, month_param
 from core.versioning import StaleEdit
 from crm import selectors as crm_selectors
-from crm.history import history_page
 
 contract_roles = role_required(roles.CONTRACT_ROLES)
 edit_roles = role_required(roles.CUSTOMER_EDIT_ROLES)

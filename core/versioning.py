@@ -1,27 +1,17 @@
 """Lost updates: every editable row carries `version`; a save names the version it
 was edited from and is refused (StaleEdit) when someone saved in between.
 
-Plumbing for every app (DESIGN.md: core). What changed meanwhile is described by
-the history renderer of the app that has one (crm registers crm.history's), so a
-refused save can list the other person's changes while keeping the user's input.
+Plumbing for every app (DESIGN.md: core). What changed meanwhile comes from the
+change history (core.history), so a refused save can list the other person's
+changes while keeping the user's input.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from django.db.models import Model
 
 from core import audit
 from core.errors import DomainError
-
-_describe: Callable[[Model, int], list] | None = None
-
-
-def describe_changes_with(describer: Callable[[Model, int], list]) -> None:
-    """Register how to describe a row's changes after a version (AppConfig.ready)."""
-    global _describe
-    _describe = describer
 
 
 class StaleEdit(DomainError):
@@ -37,7 +27,9 @@ class StaleEdit(DomainError):
     @property
     def changes(self) -> list:
         """What was saved after `version` (history entries), for the message."""
-        return _describe(self.instance, self.version) if _describe else []
+        from core.history import changes_since  # history imports models lazily
+
+        return changes_since(self.instance, self.version)
 
 
 def lock_version(instance: Model, version: int | None) -> Model:

@@ -33,7 +33,8 @@ from accounts.roles import (
     CUSTOMER_EDIT_ROLES,
     Role,
 )
-from crm import history, quality, search, validation
+from core import history
+from crm import quality, search, validation
 from crm.models import (
     Address,
     Customer,

@@ -13,8 +13,8 @@ from compliance import services
 from compliance.models import AccessLog, AccessReport
 from compliance.registry import REGISTRY
 from compliance.report import SCHEMA_PATH
+from core.history import EMPTY
 from crm import services as crm_services
-from crm.history import EMPTY
 from tests.support.versions import current
 
 from .conftest import open_request

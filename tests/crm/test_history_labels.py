@@ -11,8 +11,8 @@ from django.utils import translation
 from compliance import services as compliance_services
 from contracts import services as contract_services
 from contracts.models import Contract
+from core.history import EMPTY, history_page
 from crm import services
-from crm.history import EMPTY, history_page
 from crm.models import Interaction, Person
 from tests.contracts.conftest import make_contract
 from tests.support.versions import current

@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from core.history import EMPTY
 from crm import services
-from crm.history import EMPTY
 from tests.support.versions import current
 
 from .conftest import log_interactions

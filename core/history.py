@@ -4,6 +4,7 @@ field from what to what, and when" (read side of simple-history)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from guardian.models import BaseObjectPermission
 
 from core.formatting import decimal, money
-from crm.validation import display_phone, format_iban
 
 EMPTY = "\u2013"  # an en dash for "no value"
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -31,7 +31,17 @@ HIDDEN_FIELDS = {
     "content_object",
 }
 # Stored as E.164 (crm.validation.normalize_phone), read the national way.
-PHONE_FIELDS = {"phone", "mobile"}
+# Fields an app shows its own way, by field name (crm registers phones, shown the
+# national way, and IBANs in groups of four): the history and the access report
+# then show them as the app's pages do.
+VALUE_FORMATTERS: dict[str, Callable[[str], str]] = {}
+
+
+def register_value_formatter(field_name: str, formatter: Callable[[str], str]) -> None:
+    """Show string values of fields named `field_name` through `formatter`."""
+    VALUE_FORMATTERS[field_name] = formatter
+
+
 # guardian's grant fields, named as the sharing page names them.
 GRANT_FIELD_LABELS = {
     "permission": gettext_lazy("access"),
@@ -111,10 +121,8 @@ def value_label(model_field, value, *, row=None, names: dict | None = None) -> s
         if currency:
             return money(value, currency)
         return decimal(value, getattr(model_field, "decimal_places", None) or 2)
-    if model_field.name in PHONE_FIELDS and isinstance(value, str):
-        return display_phone(value)
-    if model_field.name == "iban" and isinstance(value, str):
-        return format_iban(value)  # in groups of four, as on the customer page
+    if model_field.name in VALUE_FORMATTERS and isinstance(value, str):
+        return VALUE_FORMATTERS[model_field.name](value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, list):
