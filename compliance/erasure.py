@@ -26,28 +26,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.utils.module_loading import import_string
 
-from compliance.deadlines import Record, retention_ends
+from compliance.holds import Hold, letter_retention
 from compliance.models import (
     AccessReport,
-    Consent,
-    ConsentPurpose,
     Erasure,
     RetentionHold,
 )
-from compliance.registry import REDACTED, Anonymize, Entry, person_entries
+from compliance.registry import REDACTED, REGISTRY, Anonymize, Entry, person_entries
 from compliance.registry import entry as registry_entry
 from contracts.models import Contract, ContractStatus
-from core.dates import add_months
-from crm.models import Customer, Interaction, Person
+from crm.models import Customer, Person
 
-LETTER_KINDS = ("letter", "email")  # business letters sent or received
 # While a private customer's records are held, what identifies them in those
 # records stays too (restricted): the name and the postal address.
 KEPT_WHILE_HELD: dict[str, set[str]] = {
@@ -55,15 +50,6 @@ KEPT_WHILE_HELD: dict[str, set[str]] = {
     "crm.Customer": {"name"},
     "crm.Address": {"recipient", "street", "postcode", "city", "details"},
 }
-
-
-@dataclass(frozen=True)
-class Hold:
-    label: str
-    object_id: int
-    description: str
-    reason: str
-    until: date | None  # None: while the contract runs
 
 
 @dataclass
@@ -137,93 +123,13 @@ def former_records(person: Person) -> list[int]:
 
 
 def _holds(person: Person, plan: ErasurePlan, *, today: date) -> list[Hold]:
-    holds = []
-    contracts = Contract.objects.filter(pk__in=plan.rows.get("contracts.Contract", []))
-    for contract in contracts.filter(customer__kind="private"):
-        running = contract.status in (
-            ContractStatus.ACTIVE,
-            ContractStatus.NOTICE_GIVEN,
-        )
-        ended = contract.term_end or contract.updated_at.date()
-        until = None if running else _letter_retention(ended)
-        holds.append(
-            Hold(
-                "contracts.Contract",
-                contract.pk,
-                f"{contract.number} {contract.title}",
-                _("Contract: business letter (§ 257 HGB), six years after it ends"),
-                until,
-            )
-        )
-        # Its notices and documents are kept with it.
-        for notice in contract.notices.all():
-            letter_end = _letter_retention(
-                timezone.localtime(notice.received_at).date()
-            )
-            holds.append(
-                Hold(
-                    "contracts.Notice",
-                    notice.pk,
-                    contract.number + ": " + _("notice"),
-                    _("Notice: business letter (§ 257 HGB)"),
-                    None if until is None else max(until, letter_end),
-                )
-            )
-        for document in contract.documents.prefetch_related("versions"):
-            holds.append(
-                Hold(
-                    "contracts.ContractDocument",
-                    document.pk,
-                    f"{contract.number}: {document.title}",
-                    _("Contract document (§ 257 HGB)"),
-                    until,
-                )
-            )
-            holds.extend(
-                Hold(
-                    "contracts.DocumentVersion",
-                    version.pk,
-                    f"{contract.number}: {document.title} v{version.number}",
-                    _("Contract document (§ 257 HGB)"),
-                    until,
-                )
-                for version in document.versions.all()
-            )
-    # Proof of a phone consent: five years (§ 7a UWG), from the consent.
-    for consent in Consent.objects.filter(
-        pk__in=plan.rows.get("compliance.Consent", []),
-        purpose=ConsentPurpose.PHONE_MARKETING,
-        confirmed_at__isnull=False,
-    ):
-        given = timezone.localtime(consent.confirmed_at).date()
-        until = add_months(given, 60)
-        if until > today:
-            holds.append(
-                Hold(
-                    "compliance.Consent",
-                    consent.pk,
-                    f"{consent.get_purpose_display()} {_short(given)}",
-                    _("Proof of a phone consent (§ 7a UWG), five years"),
-                    until,
-                )
-            )
-    letters = Interaction.objects.filter(
-        pk__in=plan.rows.get("crm.Interaction", []), kind__in=LETTER_KINDS
-    )
-    for letter in letters:
-        sent = timezone.localtime(letter.occurred_at).date()
-        until = _letter_retention(sent)
-        if until > today:
-            holds.append(
-                Hold(
-                    "crm.Interaction",
-                    letter.pk,
-                    f"{letter.get_kind_display()} {_short(sent)}",
-                    _("Business letter sent or received (§ 257 HGB)"),
-                    until,
-                )
-            )
-    return holds
+    """Every retention hold the registry declares for the plan's rows."""
+    return [
+        hold
+        for entry in REGISTRY
+        if entry.holds
+        for hold in import_string(entry.holds)(plan.rows.get(entry.label, []), today)
+    ]
 
 
 def report_files_delete(report: AccessReport) -> None:
@@ -236,11 +142,6 @@ def report_files_delete(report: AccessReport) -> None:
 
 def _short(day: date) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")  # in the reader's language
-
-
-def _letter_retention(day: date) -> date:
-    """When a business letter of `day` may go, in the company's country."""
-    return retention_ends(day, Record.BUSINESS_LETTER, settings.COMPANY_COUNTRY)
 
 
 def _values(entry: Entry, model, keep: set[str]) -> dict:
@@ -364,7 +265,7 @@ def _date_running_holds() -> None:
         ):
             continue
         ended = contract.term_end or contract.updated_at.date()
-        until = _letter_retention(ended)
+        until = letter_retention(ended)
         RetentionHold.objects.filter(
             erasure=hold.erasure,
             released_at__isnull=True,

@@ -63,6 +63,11 @@ class Entry:
     # Free text that may name anyone (staff type it): the erasure plan scans these
     # fields of rows *not* linked to the person for their name, e-mails, phones.
     free_text: tuple[str, ...] = ()
+    # Retention duty (§ 257 HGB, § 147 AO, § 7a UWG): dotted path of a function
+    # (row ids of this model in the erasure plan, today) -> the Holds that keep
+    # rows restricted instead of erased. A new record kind (cases, orders)
+    # declares its own here; compliance.erasure asks every entry.
+    holds: str | None = None
 
     @property
     def model(self) -> type[models.Model]:
@@ -145,6 +150,7 @@ REGISTRY: tuple[Entry, ...] = (
         via="persons",  # the persons involved
         private="customer",  # and all of a private customer's
         free_text=("subject", "text"),
+        holds="compliance.holds.business_letters",
     ),
     Entry(
         "contracts.Contract",
@@ -152,6 +158,7 @@ REGISTRY: tuple[Entry, ...] = (
         {"title": Anonymize.REDACT, "notes": Anonymize.BLANK},
         private="customer",  # a private customer's contracts
         free_text=("title", "notes"),
+        holds="compliance.holds.private_contracts",  # with notices and documents
     ),
     Entry(
         "contracts.Contract_persons",
@@ -184,6 +191,7 @@ REGISTRY: tuple[Entry, ...] = (
         Category.CONSENT,
         {"withdrawn_via": Anonymize.BLANK},  # the proof itself names no one
         via="person",
+        holds="compliance.holds.phone_consents",
     ),
     Entry(
         "compliance.Disclosure",

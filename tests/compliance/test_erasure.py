@@ -414,3 +414,47 @@ def test_the_identity_check_is_refused_on_a_closed_request(demo):
             request=request, actor=demo["dora"], version=1,
             method="Ausweis", now=timezone.now(),
         )  # fmt: skip
+
+
+def kept_for_the_test(ids, today):
+    """A record kind's hold function, declared in the registry like the others."""
+    from compliance.holds import Hold
+
+    return [
+        Hold("crm.Address", pk, "Adresse", "Testpflicht", date(2099, 1, 1))
+        for pk in ids
+    ]
+
+
+def test_retention_holds_come_from_the_registry_so_new_kinds_plug_in(demo, monkeypatch):
+    import dataclasses
+
+    from django.utils.module_loading import import_string
+
+    from compliance import erasure, registry
+
+    declared = {entry.label: entry.holds for entry in registry.REGISTRY if entry.holds}
+    assert declared == {
+        "crm.Interaction": "compliance.holds.business_letters",
+        "contracts.Contract": "compliance.holds.private_contracts",
+        "compliance.Consent": "compliance.holds.phone_consents",
+    }
+    assert all(callable(import_string(path)) for path in declared.values())
+
+    plugged = tuple(
+        dataclasses.replace(entry, holds=f"{__name__}.kept_for_the_test")
+        if entry.label == "crm.Address"
+        else entry
+        for entry in registry.REGISTRY
+    )
+    monkeypatch.setattr(erasure, "REGISTRY", plugged)
+    customer, person = private_customer(demo["anna"])
+    crm_services.address_create(
+        customer=customer, actor=demo["anna"],
+        fields={"purpose": "postal", "street": "Weg 1", "postcode": "20095",
+                "city": "Hamburg", "country": "DE"},
+    )  # fmt: skip
+    plan = erasure_plan(person, today=date(2026, 12, 1))
+    addresses = plan.rows["crm.Address"]
+    assert len(addresses) >= 1
+    assert [h.object_id for h in plan.holds if h.reason == "Testpflicht"] == addresses
