@@ -12,6 +12,7 @@ from django.db import connection
 from core import crypto
 from crm.models import Person
 from tests.crm.conftest import make_customer
+from tests.support.versions import current
 
 
 def raw(table: str, column: str, pk: int) -> str:
@@ -77,6 +78,7 @@ def test_notes_that_look_like_a_token_are_encrypted_and_the_pages_still_answer(
     services.person_update(
         person=erika,
         actor=erika.customer.owner,
+        version=current(erika),
         fields={"personal_notes": notes},
     )
 
