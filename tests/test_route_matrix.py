@@ -463,8 +463,10 @@ def test_every_route_is_in_the_table():
     routes = resolver_routes()
     missing = sorted(set(routes) - set(ROUTES))
     gone = sorted(set(ROUTES) - set(routes))
-    assert missing == [], f"routes without a row in ROUTES: {missing}"
-    assert gone == [], f"rows in ROUTES for routes that no longer exist: {gone}"
+    assert (missing, gone) == ([], []), (
+        f"routes without a row in ROUTES: {missing}; "
+        f"rows for routes that no longer exist: {gone}"
+    )
 
 
 def test_every_page_has_its_query_count():
