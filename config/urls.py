@@ -18,3 +18,6 @@ urlpatterns = [
     path("disclosures/", include("compliance.disclosure_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Outages of PostgreSQL/Redis answer 503 with Retry-After (core.outage).
+handler500 = "core.outage.server_error"

@@ -191,8 +191,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "login"
-# Sessions read from Redis first: no database query per request for the session.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions read from Redis first: no database query per request for the session;
+# from the database when Redis is down (core.sessions: cached_db raised then).
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 10))
 
 # Lockout policy (django-axes): 5 failed logins for one username from one IP
