@@ -16,3 +16,17 @@ def test_worker_and_beat_are_restarted_when_they_exit():
 
     for name in ["web", "worker", "beat"]:
         assert services[name]["restart"] == "unless-stopped", name
+
+
+def test_the_layers_of_design_md_hold():
+    import subprocess
+    import sys
+
+    linter = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run(
+        [str(linter)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "core <- accounts <- crm <- contracts <- compliance KEPT" in result.stdout
+    assert "lint-imports" in (ROOT / "Makefile").read_text()

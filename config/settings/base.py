@@ -8,6 +8,7 @@ import bootstrap_wrapper
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config import services
@@ -100,18 +101,25 @@ TEMPLATES = [
     },
 ]
 
-# --- Services: PostgreSQL and Redis (see config/services.py for the resolution) ---
-SERVICES = services.resolve()
+# --- Services: PostgreSQL and Redis, from the environment only. Importing the
+# settings resolves and starts nothing: `make run`/`make test` resolve once
+# (config/services.py: local or embedded servers) and export the URLs. ---
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if not DATABASE_URL or not REDIS_URL:
+    raise ImproperlyConfigured(
+        "Set DATABASE_URL and REDIS_URL, or let make run/make test find them; in a "
+        'shell: eval "$(.venv/bin/python -m config.services env)"'
+    )
 DATABASES = {
     "default": dj_database_url.parse(
-        SERVICES.database.url, conn_max_age=60, conn_health_checks=True
+        DATABASE_URL, conn_max_age=60, conn_health_checks=True
     )
 }
 # No JIT: our queries are short (pages, searches); once a backend has JIT-compiled
 # one big query, its later small ones got 3-4x slower (measured with make bench).
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-REDIS_URL = SERVICES.redis.url
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -133,6 +141,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No task runs forever: SoftTimeLimitExceeded after 25 minutes (a task can clean
+# up; its outbox rows stay for the next run), the process is killed at 30.
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_BEAT_SCHEDULE: dict = {
     # Daily, Europe/Berlin. What is due is computed from the database, so a
     # missed run is caught up by the next one.
