@@ -212,6 +212,7 @@ REGISTRY: tuple[Entry, ...] = (
 # Models of the project that look personal by name or link but hold nothing
 # about a data subject beyond what a registered model already holds.
 NOT_PERSONAL: dict[str, str] = {
+    "core.Heartbeat": "when beat, a worker or a daily task last ran: names and times",
     "accounts.Team": "a team of staff: name and manager link",
     "crm.Tag": "labels chosen by staff",
     "crm.CustomerUserObjectPermission": "access grants: ids of a customer and a user",

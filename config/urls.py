@@ -8,6 +8,7 @@ from crm import views as crm_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/tasks", core_views.healthz_tasks, name="healthz_tasks"),
     path("", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("customers/", include("crm.urls")),

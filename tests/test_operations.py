@@ -18,6 +18,19 @@ def test_worker_and_beat_are_restarted_when_they_exit():
         assert services[name]["restart"] == "unless-stopped", name
 
 
+def test_beat_schedule_and_media_live_on_a_volume():
+    stack = compose()
+
+    for name in ["web", "worker", "beat"]:
+        assert "app-data:/app/var" in stack["services"][name]["volumes"], name
+    assert "app-data" in stack["volumes"]
+    # The image puts CRM_VAR_DIR there, and the beat schedule lives in it.
+    assert "CRM_VAR_DIR=/app/var" in (ROOT / "Dockerfile").read_text()
+    from django.conf import settings
+
+    assert settings.CELERY_BEAT_SCHEDULE_FILENAME.startswith(str(settings.VAR_DIR))
+
+
 def test_the_layers_of_design_md_hold():
     import subprocess
     import sys

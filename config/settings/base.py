@@ -146,6 +146,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_BEAT_SCHEDULE: dict = {
+    # Beat and worker liveness for /healthz/tasks (core.liveness); expires so a
+    # dead worker's backlog does not pile up.
+    "heartbeat": {
+        "task": "core.heartbeat",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
     # Daily, Europe/Berlin. What is due is computed from the database, so a
     # missed run is caught up by the next one.
     "contract-reminders": {
