@@ -43,3 +43,13 @@ def test_the_layers_of_design_md_hold():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "core <- accounts <- crm <- contracts <- compliance KEPT" in result.stdout
     assert "lint-imports" in (ROOT / "Makefile").read_text()
+
+
+def test_backup_and_restore_are_make_targets_and_documented():
+    makefile = (ROOT / "Makefile").read_text()
+    readme = (ROOT / "README.md").read_text()
+
+    assert "manage.py backup" in makefile
+    assert "manage.py restore" in makefile
+    assert "## Backup and restore" in readme
+    assert "The keys are not in the backup" in readme
