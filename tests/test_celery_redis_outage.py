@@ -14,7 +14,8 @@ from tests.support.worker import start_worker, stop
 
 def client_app(url: str) -> Celery:
     """A Celery client of our own for the test's Redis (the app keeps its own)."""
-    app = Celery("outage-test", broker=url, backend=url)
+    # Not the current app: later tests must keep talking to the project's Redis.
+    app = Celery("outage-test", broker=url, backend=url, set_as_current=False)
     app.conf.update(
         task_serializer="json", accept_content=["json"],
         broker_connection_retry_on_startup=True,
