@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: install run test lint format check-deploy services stop-embedded bench
+.PHONY: install run test lint format check-deploy services stop-embedded bench backup restore
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,7 @@ bench: install
 lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
@@ -62,6 +63,18 @@ check-deploy: install
 	DATABASE_URL=postgresql://crm:unused@db.invalid:5432/crm \
 	REDIS_URL=redis://redis.invalid:6379/0 \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Database, MEDIA_ROOT and a manifest (counts, checksums, key fingerprints) into
+# BACKUP_DIR; restore into an empty database (README: Backup and restore).
+BACKUP_DIR ?= var/backups/$(shell date +%Y%m%d-%H%M%S)
+backup: install
+	@set -e; eval "$$($(BIN)/python -m config.services env)"; \
+	$(BIN)/python manage.py backup "$(BACKUP_DIR)"
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<when>"; exit 2; }
+	@set -e; eval "$$($(BIN)/python -m config.services env)"; \
+	$(BIN)/python manage.py restore "$(BACKUP)"
 
 services: install
 	$(BIN)/python -m config.services up

@@ -231,6 +231,7 @@ REGISTRY: tuple[Entry, ...] = (
 NOT_PERSONAL: dict[str, str] = {
     "core.OutboxMessage": "e-mail bookkeeping: a kind, a source row id, a staff "
     "recipient id; rendered when sent, errors stored without addresses",
+    "core.Heartbeat": "when beat, a worker or a daily task last ran: names and times",
     "accounts.Team": "a team of staff: name and manager link",
     "crm.Tag": "labels chosen by staff",
     "crm.CustomerUserObjectPermission": "access grants: ids of a customer and a user",

@@ -9,6 +9,7 @@ from crm import views as crm_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/tasks", core_views.healthz_tasks, name="healthz_tasks"),
     path("", include("accounts.urls")),
     # Before Django's auth URLs: the reset page with its e-mails throttled.
     path(
@@ -25,3 +26,6 @@ urlpatterns = [
     path("disclosures/", include("compliance.disclosure_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Outages of PostgreSQL/Redis answer 503 with Retry-After (core.outage).
+handler500 = "core.outage.server_error"

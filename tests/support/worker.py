@@ -14,8 +14,18 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_worker(queue: str, **extra_env) -> subprocess.Popen:
-    """A worker process on `queue`, using the test database."""
+def start_worker(
+    queue: str,
+    *,
+    pool: str = "solo",
+    include: str = "",
+    production_like: bool = False,
+    **extra_env,
+) -> subprocess.Popen:
+    """A worker process on `queue`, using the test database.
+
+    production_like: prefork with gossip, mingle and events, as compose runs it.
+    """
     db = connection.settings_dict
     auth = f"{quote(db['USER'], safe='')}:{quote(db['PASSWORD'] or '', safe='')}"
     # The host may be a socket folder (the embedded PostgreSQL): percent-encoded.
@@ -29,10 +39,14 @@ def start_worker(queue: str, **extra_env) -> subprocess.Popen:
         "REDIS_URL": settings.REDIS_URL,
         **extra_env,
     }
+    extra = ["--include", include] if include else []
+    if production_like:
+        extra += ["--pool=prefork", "--concurrency=2", "-E"]
+    else:
+        extra += [f"--pool={pool}", "--without-gossip", "--without-mingle"]
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--queues", queue, "--without-gossip", "--without-mingle",
-         "--loglevel=WARNING"],
+        [sys.executable, "-m", "celery", "-A", "config", "worker",
+         "--queues", queue, "--loglevel=WARNING", *extra],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
 
