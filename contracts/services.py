@@ -23,7 +23,7 @@ from contracts.models import (
     new_feed_token,
 )
 from core import audit
-from core.errors import DomainError, NotPossible
+from core.errors import DomainError, NotPossible, allowed
 from core.versioning import lock_version
 from crm.models import Customer, Person
 
@@ -74,6 +74,18 @@ def contracts_roll_over(*, today: date) -> int:
     return changed
 
 
+# What a form, the API or an import may set; dates, status changes by notice and
+# the version are the service's own.
+CONTRACT_FIELDS = frozenset(
+    {
+        "number", "title", "type", "status", "owner", "consumer", "standard_terms",
+        "concluded_on", "start", "initial_months", "renewal", "renewal_months",
+        "notice_amount", "notice_unit", "anchor", "value_amount", "currency",
+        "value_period", "notes", "reminder_lead_times",
+    }
+)  # fmt: skip
+
+
 @transaction.atomic
 def contract_create(
     *,
@@ -84,7 +96,7 @@ def contract_create(
     today: date,
 ) -> Contract:
     """Create a contract for the customer and compute its dates."""
-    contract = Contract(customer=customer, **fields)
+    contract = Contract(customer=customer, **allowed(fields, CONTRACT_FIELDS))
     if not contract.number:
         contract.number = audit.next_number("contracts_contract_number_seq", "V")
     refresh_dates(contract, today=today)
@@ -107,7 +119,7 @@ def contract_update(
 ) -> Contract:
     """Save changes made on `version`; refuse when someone saved meanwhile."""
     locked = lock_version(contract, version)
-    for name, value in fields.items():
+    for name, value in allowed(fields, CONTRACT_FIELDS).items():
         setattr(locked, name, value)
     locked.version = version + 1
     refresh_dates(locked, today=today)

@@ -39,3 +39,11 @@ class NotPossible(DomainError):
     """The record's state does not allow it (notice on an ended contract)."""
 
     code = "not_possible"
+
+
+def allowed(fields: dict, names: frozenset[str]) -> dict:
+    """`fields` if every name is one the service sets from outside, else refused."""
+    unknown = sorted(set(fields) - names)
+    if unknown:
+        raise DomainError(code="unknown_fields", fields=unknown)
+    return fields

@@ -17,7 +17,7 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Team, User
 from core import audit
-from core.errors import DomainError
+from core.errors import NotPossible, allowed
 from core.versioning import lock_version
 from crm import search, validation
 from crm.models import (
@@ -42,17 +42,15 @@ PERSON_FIELDS = frozenset(
         "preferred_channel", "personal_notes",
     }
 )  # fmt: skip
+CUSTOMER_FIELDS = frozenset(
+    {
+        "number", "name", "status", "owner", "team", "key_account", "industry",
+        "website", "vat_id", "iban", "next_review_on", "notes",
+    }
+)  # fmt: skip
 ADDRESS_FIELDS = frozenset(
     {"purpose", "recipient", "street", "postcode", "city", "country", "details"}
 )
-
-
-def allowed(fields: dict, names: frozenset[str]) -> dict:
-    """`fields` if every name is one the service sets from outside, else refused."""
-    unknown = sorted(set(fields) - names)
-    if unknown:
-        raise DomainError(code="unknown_fields", fields=unknown)
-    return fields
 
 
 def _counts_changed() -> None:
@@ -100,9 +98,13 @@ TAGS_MESSAGE = gettext_lazy("At most %(count)s tags of at most 50 characters eac
 
 def _normalized_customer_fields(fields: dict) -> dict:
     # Every entry point (form, API, import) stores the same compact, checked
-    # VAT ID; a bad one raises ValidationError (code "invalid_vat_id").
+    # VAT ID and IBAN; a bad one raises ValidationError ("invalid_vat_id",
+    # "invalid_iban") and nothing is written.
+    fields = allowed(fields, CUSTOMER_FIELDS)
     if fields.get("vat_id") is not None:
         fields = {**fields, "vat_id": validation.normalize_vat_id(fields["vat_id"])}
+    if fields.get("iban") is not None:
+        fields = {**fields, "iban": validation.normalize_iban(fields["iban"])}
     return fields
 
 
@@ -318,7 +320,13 @@ def person_update(
 
 @transaction.atomic
 def person_delete(*, person: Person, actor: User | None) -> None:
-    """Remove a contact person (the history keeps the record)."""
+    """Remove a contact person (the history keeps the record); a private
+    customer's person is the customer and goes only with it."""
+    if person.customer.is_private:
+        raise NotPossible(
+            _("The person of a private customer is the customer: delete the customer."),
+            code="private_customer_person",
+        )
     audit.delete(person, actor=actor)
 
 

@@ -19,6 +19,7 @@ from accounts.models import Team, User
 from accounts.permissions import access_of, has_role, role_required
 from core import access as data_access
 from core import exports
+from core.errors import NotPossible
 from core.params import datetime_param
 from core.versioning import StaleEdit
 from crm import cards, quality, selectors, services
@@ -527,9 +528,10 @@ def person_delete(request, pk: int, person_pk: int):
     person = selectors.child_get(
         model=Person, customer=customer, pk=person_pk, user=request.user
     )
-    if customer.is_private:
-        raise PermissionDenied
-    services.person_delete(person=person, actor=request.user)
+    try:
+        services.person_delete(person=person, actor=request.user)
+    except NotPossible as refused:
+        raise PermissionDenied(refused.message) from refused
     messages.success(request, _("%(name)s removed.") % {"name": person})
     return redirect(customer)
 

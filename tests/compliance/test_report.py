@@ -201,9 +201,11 @@ def test_the_report_includes_the_history_of_records_deleted_earlier(
     demo, erika_full, django_capture_on_commit_callbacks
 ):
     from crm.models import Customer
+    from tests.crm.conftest import make_customer
 
-    other = Customer.objects.exclude(pk=erika_full.customer_id).first() or (
-        erika_full.customer
+    # a contact of an organization (a private customer's person goes only with it)
+    other = Customer.objects.filter(kind="organization").first() or make_customer(
+        demo["anna"], "Nord", name="Früher GmbH"
     )
     earlier = crm_services.person_create(
         customer=other, actor=demo["anna"],

@@ -182,3 +182,44 @@ def test_a_service_refuses_fields_it_does_not_allow(demo):
         )
     assert refused.value.code == "unknown_fields"
     assert refused.value.params == {"fields": ["customer_id", "version"]}
+
+
+def test_services_normalize_and_check_what_forms_did_before(demo):
+    from django.core.exceptions import ValidationError
+
+    from core.errors import DomainError, NotPossible
+    from crm import services
+
+    anna = demo["anna"]
+    customer = make_customer(anna, "Nord", name="Regeln GmbH")
+    updated = services.customer_update(
+        customer=customer,
+        actor=anna,
+        version=current(customer),
+        fields={"iban": "de89 3704 0044 0532 0130 00"},
+    )
+    assert updated.iban == "DE89370400440532013000"  # as a form would store it
+    with pytest.raises(ValidationError):
+        services.customer_update(
+            customer=customer,
+            actor=anna,
+            version=current(customer),
+            fields={"iban": "DE00 0000"},
+        )
+    with pytest.raises(DomainError) as unknown:
+        services.customer_update(
+            customer=customer,
+            actor=anna,
+            version=current(customer),
+            fields={"search_text": "x", "restricted_until": "2030-01-01"},
+        )
+    assert unknown.value.code == "unknown_fields"
+
+    private = make_customer(
+        anna, "Nord", kind="private",
+        person_fields={"first_name": "Erika", "last_name": "Privat"},
+    )  # fmt: skip
+    with pytest.raises(NotPossible) as refused:
+        services.person_delete(person=private.persons.get(), actor=anna)
+    assert refused.value.code == "private_customer_person"
+    assert private.persons.count() == 1
