@@ -18,7 +18,8 @@ import time
 
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
-from django.core.cache import cache
+
+from core.cache import cache_delete, cache_get, cache_set
 
 logger = logging.getLogger("crm.security")
 
@@ -31,11 +32,15 @@ def _username_key(username: str | None) -> str:
     return _BACKOFF_KEY.format(hashlib.sha256(folded.encode()).hexdigest())
 
 
+# Redis down: no back-off is counted (axes' lock per user and address, kept in the
+# database, still holds), and logins keep working.
+
+
 def login_backoff_seconds(username: str | None, *, now: float | None = None) -> int:
     """Seconds the next login attempt for `username` must still wait (0: none)."""
     if not username:
         return 0
-    state = cache.get(_username_key(username))
+    state = cache_get(_username_key(username))
     if not state or state["failures"] < settings.LOGIN_BACKOFF_AFTER:
         return 0
     steps = state["failures"] - settings.LOGIN_BACKOFF_AFTER + 1
@@ -49,14 +54,14 @@ def login_failure_record(username: str | None) -> None:
     if not username:
         return
     key = _username_key(username)
-    state = cache.get(key) or {"failures": 0}
+    state = cache_get(key) or {"failures": 0}
     state = {"failures": state["failures"] + 1, "last": time.time()}
-    cache.set(key, state, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    cache_set(key, state, int(settings.AXES_COOLOFF_TIME.total_seconds()))
 
 
 def login_backoff_reset(username: str | None) -> None:
     """A successful login ends the back-off of its username."""
-    cache.delete(_username_key(username))
+    cache_delete(_username_key(username))
 
 
 class LoginHandler(AxesDatabaseHandler):

@@ -27,3 +27,11 @@ def cache_set(key: str, value: Any, timeout: int | None) -> None:
         cache.set(key, value, timeout)
     except CACHE_DOWN:
         logger.warning("cache unavailable, %s not stored", key)
+
+
+def cache_delete(key: str) -> None:
+    """Forget a value; skipped (logged) when Redis does not answer."""
+    try:
+        cache.delete(key)
+    except CACHE_DOWN:
+        logger.warning("cache unavailable, %s not deleted", key)

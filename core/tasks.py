@@ -27,7 +27,7 @@ def outbox_deliver_task() -> dict:
     return {"sent": deliver()}
 
 
-@shared_task(name=HEARTBEAT_TASK, ignore_result=True)
+@shared_task(name=HEARTBEAT_TASK, ignore_result=True, **RETRY)
 def heartbeat_task() -> None:
     """A worker ran it: the worker is alive."""
     heartbeat_record("worker")
