@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
@@ -41,6 +41,29 @@ def affected(rule: RetentionRule, *, today: date) -> QuerySet[Customer]:
         queryset = queryset.filter(status="former", updated_at__date__lt=cutoff)
         queryset = queryset.filter(quiet).exclude(contracts__term_end__gte=cutoff)
     return queryset.filter(persons__isnull=False).distinct().order_by("name", "pk")
+
+
+DRY_RUN_SAMPLE = 20
+
+
+def dry_run(rules, *, today: date) -> dict[int, tuple[int, list[Customer]]]:
+    """Per rule: how many customers it would erase today and the first 20 of them,
+    in one query for all rules (UNION ALL of each rule's first rows, each with
+    the rule's full count from a window), not two queries per rule."""
+    parts = [
+        affected(rule, today=today).annotate(
+            rule_ref=models.Value(rule.pk, output_field=models.BigIntegerField()),
+            total=models.Window(models.Count("pk")),
+        )[:DRY_RUN_SAMPLE]
+        for rule in rules
+    ]
+    found: dict[int, tuple[int, list[Customer]]] = {rule.pk: (0, []) for rule in rules}
+    if not parts:
+        return found
+    for customer in parts[0].union(*parts[1:], all=True):
+        _before, sample = found[customer.rule_ref]
+        found[customer.rule_ref] = (customer.total, [*sample, customer])
+    return found
 
 
 @transaction.atomic

@@ -625,7 +625,7 @@ def request_action(request, pk: int, action: str):
 def retention_rules(request, pk: int | None = None):
     """The rules with a dry run: whom each would erase today. Add or change one."""
     from compliance.models import RetentionRule
-    from compliance.retention import affected
+    from compliance.retention import dry_run
 
     rule = get_object_or_404(RetentionRule, pk=pk) if pk else None
     form = RetentionRuleForm(request.POST or None, instance=rule)
@@ -647,12 +647,12 @@ def retention_rules(request, pk: int | None = None):
             messages.success(request, _("Changes saved."))
             return redirect("compliance:retention_rules")
     today = timezone.localdate()
-    rules = []
-    for each in RetentionRule.objects.order_by("name"):
-        customers = affected(each, today=today)
-        rules.append(
-            {"rule": each, "count": customers.count(), "sample": list(customers[:20])}
-        )
+    all_rules = list(RetentionRule.objects.order_by("name"))
+    found = dry_run(all_rules, today=today)
+    rules = [
+        {"rule": each, "count": found[each.pk][0], "sample": found[each.pk][1]}
+        for each in all_rules
+    ]
     if rule is not None and not form.is_bound:
         form.fields["version"].initial = rule.version
     context = {"rules": rules, "form": form, "editing": rule}

@@ -78,3 +78,36 @@ def test_only_the_dpo_edits_rules_and_bad_input_is_refused(client_as, demo):
         url, {"name": "X", "kind": "former_customers", "years": "6", "active": "on"}
     )
     assert good.status_code == 302
+
+
+def test_the_dry_run_of_all_rules_in_one_query_matches_each_rule(
+    demo, django_assert_num_queries
+):
+    from compliance.retention import DRY_RUN_SAMPLE, dry_run
+
+    anna = demo["anna"]
+    for number in range(DRY_RUN_SAMPLE + 3):
+        quiet = make_customer(anna, "Nord", name=f"Still {number:02d} GmbH")
+        add_person(quiet, anna, last_name=f"Stille{number}")
+        old(quiet, status="prospect")
+    gone = make_customer(anna, "Nord", name="Ehemals GmbH")
+    add_person(gone, anna, last_name="Weg")
+    old(gone, status="former")
+    rules = [
+        services.rule_create(
+            actor=demo["dora"], fields={"name": name, "kind": kind, "years": years}
+        )
+        for name, kind, years in [
+            ("Interessenten", "inactive_prospects", 3),
+            ("Ehemalige", "former_customers", 3),
+            ("Niemand", "former_customers", 50),
+        ]
+    ]
+    with django_assert_num_queries(1):
+        found = dry_run(rules, today=TODAY)
+    for rule in rules:
+        expected = affected(rule, today=TODAY)
+        count, sample = found[rule.pk]
+        assert count == expected.count(), rule.name
+        assert [c.pk for c in sample] == [c.pk for c in expected[:DRY_RUN_SAMPLE]]
+    assert [found[rule.pk][0] for rule in rules] == [DRY_RUN_SAMPLE + 3, 1, 0]
