@@ -57,13 +57,12 @@ def dry_run(rules, *, today: date) -> dict[int, tuple[int, list[Customer]]]:
         )[:DRY_RUN_SAMPLE]
         for rule in rules
     ]
-    found: dict[int, tuple[int, list[Customer]]] = {rule.pk: (0, []) for rule in rules}
-    if not parts:
-        return found
-    for customer in parts[0].union(*parts[1:], all=True):
-        _before, sample = found[customer.rule_ref]
-        found[customer.rule_ref] = (customer.total, [*sample, customer])
-    return found
+    totals = dict.fromkeys((rule.pk for rule in rules), 0)
+    samples: dict[int, list[Customer]] = {rule.pk: [] for rule in rules}
+    for customer in parts[0].union(*parts[1:], all=True) if parts else ():
+        totals[customer.rule_ref] = customer.total
+        samples[customer.rule_ref].append(customer)
+    return {pk: (totals[pk], samples[pk]) for pk in totals}
 
 
 @transaction.atomic
