@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -16,3 +17,10 @@ class AccountsConfig(AppConfig):
         # their permissions up to date, so new models' permissions reach the roles.
         post_migrate.connect(roles.sync_after_migrate, dispatch_uid="crm-sync-roles")
         security.connect_signals()
+
+
+class CRMAdminConfig(admin_apps.AdminConfig):
+    """The Django admin behind the same second factor as every page."""
+
+    default = False  # only where INSTALLED_APPS names it
+    default_site = "accounts.admin_site.CRMAdminSite"
