@@ -9,7 +9,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts import services
 from accounts.models import Team, User
 
-
 # Factors are changed only through the audited services (the security page, the
 # Admin's reset on our administration page); the admin would also show secrets.
 for model in (TOTPDevice, StaticDevice, WebAuthnCredential, WebAuthnAttestation):

@@ -22,5 +22,7 @@ class CRMAdminSite(admin.AdminSite):
 
     @login_not_required
     def login(self, request, extra_context=None):
-        target = request.GET.get("next") or reverse("admin:index", current_app=self.name)
+        target = request.GET.get("next") or reverse(
+            "admin:index", current_app=self.name
+        )
         return redirect_to_login(target, settings.LOGIN_URL)

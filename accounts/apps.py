@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
     demo_seeder = "accounts.demo.seed_demo"
 
     def ready(self) -> None:
-        from accounts import roles, security
+        from accounts import roles, security, services  # noqa: F401 (an outbox kind)
 
         # Role groups are declared in code (accounts/roles.py); every migrate brings
         # their permissions up to date, so new models' permissions reach the roles.

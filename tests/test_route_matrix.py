@@ -135,9 +135,7 @@ ROUTES: dict[str, Route] = {
     ),
     # django-otp-webauthn's JSON ceremonies (POST only) and its JS catalogue.
     "otp_webauthn:credential-registration-begin": Route(POST_ONLY_READ, (200, 200)),
-    "otp_webauthn:credential-registration-complete": Route(
-        POST_ONLY_READ, (422, 422)
-    ),
+    "otp_webauthn:credential-registration-complete": Route(POST_ONLY_READ, (422, 422)),
     "otp_webauthn:credential-authentication-begin": Route(POST_ONLY_READ, (200, 200)),
     "otp_webauthn:credential-authentication-complete": Route(
         POST_ONLY_READ, (422, 422)
@@ -753,7 +751,7 @@ def test_the_second_step_opens_no_more_than_it_says():
     from accounts.middleware import SECOND_STEP_NAMESPACES, SECOND_STEP_ROUTES
 
     assert SECOND_STEP_ROUTES == OPEN_BEFORE_SECOND_STEP
-    assert SECOND_STEP_NAMESPACES == {"otp_webauthn"}
+    assert {"otp_webauthn"} == SECOND_STEP_NAMESPACES
 
 
 def _closed_before_second_step(name: str) -> bool:

@@ -177,7 +177,9 @@ def test_a_wrong_code_is_refused_next_to_the_field(client, demo, demo_password):
     response = second_step(client, wrong)
 
     assert response.status_code == 200
-    assert "Dieser Code ist falsch oder wurde schon benutzt." in response.content.decode()
+    assert (
+        "Dieser Code ist falsch oder wurde schon benutzt." in response.content.decode()
+    )
     assert verified(client) is False
     assert client.get(reverse("compliance:index")).status_code == 302
 
@@ -259,7 +261,9 @@ def test_new_recovery_codes_replace_the_old_ones(client_as, demo):
     response = client.post(reverse("accounts:recovery_codes_renew"))
 
     assert response.status_code == 302
-    new = set(StaticToken.objects.filter(device__user=dora).values_list("token", flat=True))
+    new = set(
+        StaticToken.objects.filter(device__user=dora).values_list("token", flat=True)
+    )
     assert len(new) == 10 and not new & set(old)
     page = client.get(reverse("accounts:security")).content.decode()
     assert all(factors.format_recovery_code(code) in page for code in new)
@@ -389,7 +393,9 @@ def test_enrolling_an_authenticator_app_with_its_first_code(
     )
 
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('accounts:security')}?next=%2Fcustomers%2F"
+    assert (
+        response["Location"] == f"{reverse('accounts:security')}?next=%2Fcustomers%2F"
+    )
     device = TOTPDevice.objects.get(user=anna)
     assert (device.name, device.confirmed) == ("Telefon", True)
     assert verified(client) is True
