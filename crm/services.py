@@ -59,6 +59,11 @@ messages(
             "The person of a private customer is the customer: delete the customer."
         ),
         "merge_into_itself": gettext_lazy("A customer cannot be merged into itself."),
+        "customer_restricted": gettext_lazy(
+            "This customer's data is restricted (Art. 18 GDPR): it is stored, not "
+            "used or changed, until the data protection officer lifts the "
+            "restriction."
+        ),
     }
 )
 
@@ -179,6 +184,8 @@ def customer_update(
     """Save changes made on version `version`; refuse when someone saved meanwhile."""
     policy.require_change(actor, customer.pk)
     locked = lock_version(customer, version)
+    if locked.restricted_until is not None:
+        raise NotPossible(code="customer_restricted")
     for name, value in _normalized_customer_fields(fields).items():
         setattr(locked, name, value)
     if person is not None and person_fields is not None:
@@ -321,6 +328,8 @@ def person_update(
     locked = lock_version(person, version)
     if locked.restricted_until is not None:
         raise NotPossible(code="person_restricted")
+    if person.customer.restricted_until is not None:  # the instance the caller has
+        raise NotPossible(code="customer_restricted")
     for name, value in allowed(fields, PERSON_FIELDS).items():
         setattr(locked, name, value)
     _normalize_person(locked)
@@ -444,6 +453,8 @@ def customer_merge(
         )
     }
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    if survivor.restricted_until is not None or duplicate.restricted_until is not None:
+        raise NotPossible(code="customer_restricted")
     reason = _("Merged from %(number)s") % {"number": duplicate.number}
     # The survivor keeps its current addresses; the duplicate's become former ones.
     taken = set(survivor.addresses.current().values_list("purpose", flat=True))

@@ -372,3 +372,29 @@ def test_a_service_refusal_no_view_catches_is_a_409_page_with_its_message(
     assert "Nichts wurde gespeichert." in response.content.decode()
     person.refresh_from_db()
     assert person.last_name == "Nord"
+
+
+def test_a_restricted_private_customer_is_stored_not_changed(demo):
+    from crm.models import Customer
+
+    anna = demo["anna"]
+    customer = make_customer(
+        anna, "Nord", kind="private",
+        person_fields={"first_name": "Erika", "last_name": "Muster"},
+    )  # fmt: skip
+    Customer.objects.filter(pk=customer.pk).update(restricted_until=date.max)
+    customer.refresh_from_db()
+    person = customer.persons.get()
+    before = _rows()
+    with pytest.raises(NotPossible) as refused:
+        crm.customer_update(
+            customer=customer, actor=_fresh(demo["admin"]),
+            version=current(customer), fields={"notes": "neu"},
+        )  # fmt: skip
+    assert refused.value.code == "customer_restricted"
+    with pytest.raises(NotPossible):
+        crm.person_update(
+            person=person, actor=_fresh(demo["admin"]),
+            version=current(person), fields={"last_name": "Anders"},
+        )  # fmt: skip
+    assert _rows() == before
