@@ -228,7 +228,7 @@ ROUTES: dict[str, Route] = {
     "compliance:request_extend": Route(POST_ONLY_DPO, (403, 400), data_request),
     "compliance:request_close": Route(POST_ONLY_DPO, (403, 400), data_request),
     "compliance:request_erase": Route(
-        DPO_PAGE, (403, 400), data_request, queries=("dora", 31)
+        DPO_PAGE, (403, 400), data_request, queries=("dora", 35)
     ),
     # Without the version it was read at, the DPO's change is refused as stale.
     "compliance:request_recipients_told": Route(
