@@ -224,6 +224,13 @@ REGISTRY: tuple[Entry, ...] = (
         },
         # employees: their own accounts, not customer-side requests
     ),
+    Entry(
+        "accounts.UserSession",
+        Category.STAFF,
+        # an employee's signed-in browsers and addresses; ends with the session
+        # (at most SESSION_ABSOLUTE_TIMEOUT), the row is deleted then
+        {"user_agent": Anonymize.BLANK, "ip_address": Anonymize.NULL},
+    ),
 )
 
 # Models of the project that look personal by name or link but hold nothing
