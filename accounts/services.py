@@ -154,3 +154,10 @@ def session_end(*, session: UserSession, actor: User) -> None:
         raise PermissionRefused(code="not_own_session")
     UserSession.objects.filter(pk=session.pk).delete()
     security_log.info("a session of user %s ended by its user", actor.pk)
+
+
+def sessions_clear_expired(*, now) -> int:
+    """Delete the rows of sessions that expired (timed out or past the cookie's
+    age): their browser and address are not kept beyond the session."""
+    deleted, _by_model = UserSession.objects.filter(expire_date__lte=now).delete()
+    return deleted

@@ -227,8 +227,9 @@ REGISTRY: tuple[Entry, ...] = (
     Entry(
         "accounts.UserSession",
         Category.STAFF,
-        # an employee's signed-in browsers and addresses; ends with the session
-        # (at most SESSION_ABSOLUTE_TIMEOUT), the row is deleted then
+        # an employee's signed-in browsers and addresses, kept while the session
+        # lasts (SESSION_ABSOLUTE_TIMEOUT at most); accounts.sessions_clear deletes
+        # the rows of ended sessions every night
         {"user_agent": Anonymize.BLANK, "ip_address": Anonymize.NULL},
     ),
 )

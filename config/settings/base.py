@@ -198,6 +198,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "compliance.access_reports_sweep",
         "schedule": timedelta(minutes=5),
     },
+    # The rows of ended sessions (browser, address) are deleted the night after.
+    "sessions-clear": {
+        "task": "accounts.sessions_clear",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "erasures-complete": {
         "task": "compliance.erasures_complete",
         "schedule": crontab(hour=3, minute=15),

@@ -322,3 +322,16 @@ def test_end_sessions_for_other_callers_keeps_only_the_named_one(demo, demo_pass
 )
 def test_describe_agent(agent, expected):
     assert describe_agent(agent) == expected
+
+
+def test_the_nightly_task_deletes_ended_sessions_only(demo, demo_password):
+    from accounts.tasks import sessions_clear_task
+
+    ended = browser("anna", demo_password)
+    rewind(ended, seen=IDLE + 1)
+    kept = browser("ben", demo_password)
+
+    assert sessions_clear_task.apply().get() == {"deleted": 1}
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == [
+        key_of(kept)
+    ]
