@@ -151,7 +151,7 @@ def end_sessions(user: User, *, except_key: str | None = None) -> int:
 def session_end(*, session: UserSession, actor: User) -> None:
     """End one of the actor's own sessions (another browser of theirs)."""
     if session.user_id != actor.pk:  # the selector answers 404 before this
-        raise PermissionRefused(code="not_own_session")
+        raise PermissionRefused()
     UserSession.objects.filter(pk=session.pk).delete()
     security_log.info("a session of user %s ended by its user", actor.pk)
 

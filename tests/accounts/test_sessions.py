@@ -335,3 +335,15 @@ def test_the_nightly_task_deletes_ended_sessions_only(demo, demo_password):
     assert list(UserSession.objects.values_list("session_key", flat=True)) == [
         key_of(kept)
     ]
+
+
+def test_the_service_refuses_to_end_another_users_session(demo, demo_password):
+    """Called directly (an API, a command), not only behind the selector's 404."""
+    from core.errors import PermissionRefused
+
+    ben = browser("ben", demo_password)
+    row = UserSession.objects.get(session_key=key_of(ben))
+
+    with pytest.raises(PermissionRefused):
+        services.session_end(session=row, actor=demo["anna"])
+    assert signed_in(ben) is True
