@@ -12,10 +12,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.text import slugify
 
-from accounts.models import Team, User
+from accounts.models import Team, User, UserSession
 from accounts.permissions import forget_access
 from accounts.roles import Role
 from core.audit import act, save
+from core.errors import PermissionRefused
 
 
 @transaction.atomic
@@ -129,3 +130,34 @@ def password_reset_permitted(*, email: str, address: str | None) -> bool:
     if not permitted:
         security_log.warning("password reset e-mail withheld: hourly limit reached")
     return permitted
+
+
+@transaction.atomic
+def end_sessions(user: User, *, except_key: str | None = None) -> int:
+    """End the user's sessions server-side, all or all but `except_key` (the
+    current one); returns how many ended. For a password change, a reset of the
+    second factor, a disabled account: the rows are deleted, so those browsers
+    are signed out at their next request (not merely refused by the hash)."""
+    rows = UserSession.objects.of_user(user)
+    if except_key:
+        rows = rows.exclude(session_key=except_key)
+    ended, _by_model = rows.delete()
+    if ended:
+        security_log.info("%s session(s) of user %s ended", ended, user.pk)
+    return ended
+
+
+@transaction.atomic
+def session_end(*, session: UserSession, actor: User) -> None:
+    """End one of the actor's own sessions (another browser of theirs)."""
+    if session.user_id != actor.pk:  # the selector answers 404 before this
+        raise PermissionRefused()
+    UserSession.objects.filter(pk=session.pk).delete()
+    security_log.info("a session of user %s ended by its user", actor.pk)
+
+
+def sessions_clear_expired(*, now) -> int:
+    """Delete the rows of sessions that expired (timed out or past the cookie's
+    age): their browser and address are not kept beyond the session."""
+    deleted, _by_model = UserSession.objects.filter(expire_date__lte=now).delete()
+    return deleted

@@ -1,12 +1,16 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
-from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
-from accounts import roles, services
+from accounts import roles, selectors, services
 from accounts.forms import LanguageForm, ThrottledPasswordResetForm
 from accounts.models import Team, User
 from accounts.permissions import role_required, roles_of
@@ -83,3 +87,62 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset page with its e-mails throttled (accounts.forms)."""
 
     form_class = ThrottledPasswordResetForm
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page; the user's other sessions end with the old password."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # keeps this session (a new key)
+        services.end_sessions(form.user, except_key=self.request.session.session_key)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page; a new password by e-mail link ends every session."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.end_sessions(form.user)
+        return response
+
+
+@require_safe
+def session_list(request: HttpRequest) -> HttpResponse:
+    """The user's signed-in browsers: device, address, last use; end the others."""
+    rows = selectors.session_list(
+        user=request.user, current_key=request.session.session_key
+    )
+    context = {
+        "sessions": rows,
+        "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60,
+        "absolute_hours": settings.SESSION_ABSOLUTE_TIMEOUT // 3600,
+    }
+    return render(request, "accounts/session_list.html", context)
+
+
+@require_POST
+def session_end_others(request: HttpRequest) -> HttpResponse:
+    """End every session of the user but this one."""
+    ended = services.end_sessions(request.user, except_key=request.session.session_key)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d other session ended.", "%(count)d other sessions ended.", ended
+        )
+        % {"count": ended},
+    )
+    return redirect("accounts:session_list")
+
+
+@require_POST
+def session_end(request: HttpRequest, reference: str) -> HttpResponse:
+    """End one other session of the user (404 for anyone else's)."""
+    session = selectors.session_get(
+        user=request.user,
+        reference=reference,
+        current_key=request.session.session_key,
+    )
+    services.session_end(session=session, actor=request.user)
+    messages.success(request, _("The session was ended."))
+    return redirect("accounts:session_list")

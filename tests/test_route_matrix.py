@@ -33,6 +33,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.sessions import reference_of
 from tests.compliance.conftest import open_request
 from tests.contracts.conftest import make_contract
 from tests.crm.conftest import add_address, add_person, log_interactions, make_customer
@@ -109,6 +110,15 @@ ROUTES: dict[str, Route] = {
     "accounts:dashboard": Route(SIGNED_IN, (200, 200), queries=("anna", 3)),
     "accounts:administration": Route(ADMIN_PAGE, (403, 403), queries=("admin", 6)),
     "accounts:set_language": Route(POST_ONLY_PUBLIC, (302, 302)),
+    # The user's own sessions: session+user, roles+teams, the sessions.
+    "accounts:session_list": Route(SIGNED_IN, (405, 405), queries=("anna", 3)),
+    "accounts:session_end_others": Route(POST_ONLY_READ, (302, 302)),
+    # anna's session: anyone else ending it gets 404, like a key that never was.
+    "accounts:session_end": Route(
+        POST_ONLY_READ,
+        (404, 404),
+        lambda w: {"reference": reference_of(w.sessions["anna"])},
+    ),
     "login": Route(PUBLIC, (200, 200), queries=("anonymous", 0)),
     "logout": Route(row(302, 405, 405, 405, 405, 405), (302, 302)),
     # --- crm ------------------------------------------------------------------------
@@ -435,8 +445,8 @@ def url_of(name: str, world) -> str:
 
 
 def sign_in(client, world, username: str):
-    """The client with the user's session, made once at seeding (cached_db:
-    a test's logout drops it from the cache, the rollback keeps its row)."""
+    """The client with the user's session, made once at seeding (a test's logout
+    deletes its row, the rollback of the test brings it back)."""
     if username != "anonymous":
         client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[username]
     return client
@@ -664,6 +674,7 @@ def _grow(world, *, count: int) -> None:
         compliance.consent_record(
             person=extra, purpose="phone_marketing", source="phone", actor=anna
         )
+        Client().force_login(anna)  # another browser of hers (the session list)
         user = accounts.user_create(
             username=f"matrix{number}", password=None, roles=["Staff"], actor=None
         )
