@@ -46,7 +46,8 @@ bench: install
 	@set -e; eval "$$($(BIN)/python -m config.services env)"; \
 	$(BIN)/python -m bench.customers; \
 	$(BIN)/python -m bench.contracts; \
-	$(BIN)/python -m bench.report
+	$(BIN)/python -m bench.report; \
+	$(BIN)/python -m bench.freetext
 
 lint: install
 	$(BIN)/ruff format --check .

@@ -11,12 +11,17 @@ class AccountsConfig(AppConfig):
     demo_seeder = "accounts.demo.seed_demo"
 
     def ready(self) -> None:
-        from accounts import roles, security, services  # noqa: F401 (an outbox kind)
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts import roles, security, services, sessions  # noqa: F401
 
         # Role groups are declared in code (accounts/roles.py); every migrate brings
         # their permissions up to date, so new models' permissions reach the roles.
         post_migrate.connect(roles.sync_after_migrate, dispatch_uid="crm-sync-roles")
         security.connect_signals()
+        # Django's login signal, whichever view signed in (login page, second
+        # factor, admin): the session notes when, for its absolute timeout.
+        user_logged_in.connect(sessions.session_started, dispatch_uid="crm-session")
 
 
 class CRMAdminConfig(admin_apps.AdminConfig):

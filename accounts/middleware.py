@@ -1,11 +1,19 @@
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import middleware as auth_middleware
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+
+from accounts import sessions
 
 
 class LanguageMiddleware:
@@ -34,6 +42,51 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, with the user taken from the session's own query
+    (accounts.sessions.session_user): no second query for the user."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _cached_user(request))
+
+
+def _cached_user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = sessions.session_user(request)
+    return request._cached_user
+
+
+class SessionPolicyMiddleware:
+    """Idle and absolute timeouts end the session; its last use is noted (at most
+    once a minute). A session that ended says so on the login page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            client = request.session.get(sessions.CLIENT_KEY)
+            if client is not None and sessions.timed_out(client, now=now):
+                logout(request)  # deletes the row
+                _tell_ended(request)
+            else:
+                sessions.session_touch(request, now=now)
+        elif getattr(request.session, "ended", False):
+            # The cookie names a session that expired or was ended elsewhere.
+            _tell_ended(request)
+        return self.get_response(request)
+
+
+def _tell_ended(request) -> None:
+    messages.info(
+        request,
+        _("Your session has expired or was ended. Please log in again."),
+        fail_silently=True,
+    )
 
 
 # Routes an unverified session may open: the second step, logging out, and the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.sessions.base_session import AbstractBaseSession, BaseSessionManager
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -83,3 +84,50 @@ class Team(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:administration") + f"#team-{self.slug}"
+
+
+class UserSessionQuerySet(models.QuerySet):
+    def active(self, *, now) -> UserSessionQuerySet:
+        """Sessions that still sign someone in (expire_date holds the timeouts)."""
+        return self.filter(expire_date__gt=now)
+
+    def of_user(self, user: User) -> UserSessionQuerySet:
+        """The sessions of one user."""
+        return self.filter(user=user)
+
+
+class UserSession(AbstractBaseSession):
+    """A session, and the only place it lives (accounts.sessions, the engine).
+
+    The row is the session: a session whose row is gone signs nobody in, whatever
+    a cache may still hold. The columns beside the data are copied from it on
+    every save, for the user's list of sessions and for ending them by user.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("user"),
+    )
+    # A digest of the key: names the session in pages and forms, where the key
+    # itself (the credential) must never appear.
+    reference = models.CharField(_("reference"), max_length=32, unique=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    signed_in_at = models.DateTimeField(_("signed in"), null=True, blank=True)
+    last_seen = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = BaseSessionManager.from_queryset(UserSessionQuerySet)()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore
+
+        return SessionStore

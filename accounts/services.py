@@ -24,12 +24,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts import factors
-from accounts.models import Team, User
+from accounts.models import Team, User, UserSession
 from accounts.permissions import forget_access, has_role
 from accounts.roles import ADMIN_ROLES, Role
 from core import outbox
 from core.audit import act, save
-from core.errors import DomainError, NotPossible, PermissionRefused
+from core.errors import DomainError, NotPossible, PermissionRefused, messages
 from core.models import OutboxMessage
 
 
@@ -153,13 +153,35 @@ class WrongCode(DomainError):
     """The code does not fit (wrong, expired or used already)."""
 
     code = "wrong_code"
-    default_message = _("This code is wrong or was used already.")
 
 
 class CodeThrottled(DomainError):
     """Too many wrong codes for this factor just now: wait before the next."""
 
     code = "code_throttled"
+
+    @property
+    def message(self) -> str:
+        seconds = self.params["seconds"]
+        return ngettext(
+            "Too many wrong codes: please wait %(seconds)d second.",
+            "Too many wrong codes: please wait %(seconds)d seconds.",
+            seconds,
+        ) % {"seconds": seconds}
+
+
+messages(
+    {
+        WrongCode.code: _("This code is wrong or was used already."),
+        CodeThrottled.code: _("Too many wrong codes: please wait a moment."),
+        "factor_not_found": _("This second factor does not exist."),
+        "factor_required": _(
+            "Your role requires a second factor: add another one first."
+        ),
+        "no_factor": _("Recovery codes come with a second factor: add one first."),
+        "factors_reset_admin_only": _("Only an administrator resets second factors."),
+    }
+)
 
 
 def _audit_factors(user: User, *, actor: User | None, reason: str) -> int:
@@ -233,10 +255,7 @@ def factor_remove(*, user: User, kind: str, pk: int, actor: User) -> None:
     if device is None:
         raise NotPossible(code="factor_not_found")
     if factors.required_for(user) and factors.factors_of(user).count <= 1:
-        raise NotPossible(
-            _("Your role requires a second factor: add another one first."),
-            code="factor_required",
-        )
+        raise NotPossible(code="factor_required")
     device.delete()
     if not factors.has_factor(user):
         StaticDevice.objects.filter(user=user).delete()
@@ -251,19 +270,18 @@ def factor_remove(*, user: User, kind: str, pk: int, actor: User) -> None:
 def recovery_codes_renew(*, user: User, actor: User) -> list[str]:
     """New recovery codes; the old ones stop working."""
     if not factors.has_factor(user):
-        raise NotPossible(
-            _("Recovery codes come with a second factor: add one first."),
-            code="no_factor",
-        )
+        raise NotPossible(code="no_factor")
     codes = _recovery_codes_replace(user)
     _audit_factors(user, actor=actor, reason=_("Recovery codes renewed"))
     return codes
 
 
 @transaction.atomic
-def factors_reset(*, user: User, actor: User) -> int:
+def factors_reset(*, user: User, actor: User, keep_session: str | None = None) -> int:
     """An Admin removes every factor of a user (a lost phone or key): audited,
-    and the user is told by e-mail. Returns how many factors were removed."""
+    the user's sessions end (but `keep_session`, the Admin's own when resetting
+    their own factors), and the user is told by e-mail. Returns how many factors
+    were removed."""
     if not has_role(actor, ADMIN_ROLES):
         raise PermissionRefused(code="factors_reset_admin_only")
     removed = 0
@@ -273,6 +291,9 @@ def factors_reset(*, user: User, actor: User) -> int:
     history_id = _audit_factors(
         user, actor=actor, reason=_("Second factors reset by an administrator")
     )
+    # Whoever holds a session of the user (the finder of a lost phone, too) is
+    # signed out; the user logs in again and enrols a new factor.
+    end_sessions(user, except_key=keep_session)
     outbox.enqueue([(FACTORS_RESET, history_id, user.pk)])
     transaction.on_commit(outbox.deliver_soon, robust=True)
     security_log.info("second factors of a user reset by an administrator")
@@ -301,15 +322,7 @@ def second_factor_check(*, user: User, code: str) -> Device | None:
             waits = [device.verify_is_allowed()[1] for device in devices]
             until = min(wait["locked_until"] for wait in waits)
             seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
-            raise CodeThrottled(
-                ngettext(
-                    "Too many wrong codes: please wait %(seconds)d second.",
-                    "Too many wrong codes: please wait %(seconds)d seconds.",
-                    seconds,
-                )
-                % {"seconds": seconds},
-                seconds=seconds,
-            )
+            raise CodeThrottled(seconds=seconds)
         for device in allowed:
             if device.verify_token(code):
                 return device
@@ -351,3 +364,34 @@ def totp_device_ensure_demo(*, user: User, secret: str) -> bool:
         return False
     TOTPDevice.objects.create(user=user, key=key, name="Demo", confirmed=True)
     return True
+
+
+@transaction.atomic
+def end_sessions(user: User, *, except_key: str | None = None) -> int:
+    """End the user's sessions server-side, all or all but `except_key` (the
+    current one); returns how many ended. For a password change, a reset of the
+    second factor, a disabled account: the rows are deleted, so those browsers
+    are signed out at their next request (not merely refused by the hash)."""
+    rows = UserSession.objects.of_user(user)
+    if except_key:
+        rows = rows.exclude(session_key=except_key)
+    ended, _by_model = rows.delete()
+    if ended:
+        security_log.info("%s session(s) of user %s ended", ended, user.pk)
+    return ended
+
+
+@transaction.atomic
+def session_end(*, session: UserSession, actor: User) -> None:
+    """End one of the actor's own sessions (another browser of theirs)."""
+    if session.user_id != actor.pk:  # the selector answers 404 before this
+        raise PermissionRefused()
+    UserSession.objects.filter(pk=session.pk).delete()
+    security_log.info("a session of user %s ended by its user", actor.pk)
+
+
+def sessions_clear_expired(*, now) -> int:
+    """Delete the rows of sessions that expired (timed out or past the cookie's
+    age): their browser and address are not kept beyond the session."""
+    deleted, _by_model = UserSession.objects.filter(expire_date__lte=now).delete()
+    return deleted

@@ -26,4 +26,7 @@ urlpatterns = [
         views.recovery_codes_renew,
         name="recovery_codes_renew",
     ),
+    path("sessions/", views.session_list, name="session_list"),
+    path("sessions/end-others/", views.session_end_others, name="session_end_others"),
+    path("sessions/<str:reference>/end/", views.session_end, name="session_end"),
 ]

@@ -6,7 +6,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,13 +14,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from accounts import factors, roles, security, services
+from accounts import factors, roles, security, selectors, services
 from accounts.forms import (
     LanguageForm,
     SecondFactorForm,
@@ -164,7 +164,7 @@ def verify(request) -> HttpResponse:
                 return redirect(next_url)
             if security.second_step_failed(request, user):
                 return _refuse_locked(request)
-            form.add_error("code", services.WrongCode.default_message)
+            form.add_error("code", services.WrongCode().message)
     context = {
         "form": form,
         "next": next_url,
@@ -268,10 +268,70 @@ def recovery_codes_renew(request) -> HttpResponse:
 def factors_reset(request, pk: int) -> HttpResponse:
     """An Admin resets a user's second factors (the user is told by e-mail)."""
     target = get_object_or_404(User, pk=pk)
-    services.factors_reset(user=target, actor=request.user)
+    own = request.session.session_key if target.pk == request.user.pk else None
+    services.factors_reset(user=target, actor=request.user, keep_session=own)
     messages.success(
         request,
         _("The second factors of %(user)s are reset; they were told by e-mail.")
         % {"user": target},
     )
     return redirect("accounts:administration")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page; the user's other sessions end with the old password."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # keeps this session (a new key)
+        services.end_sessions(form.user, except_key=self.request.session.session_key)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page; a new password by e-mail link ends every session."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.end_sessions(form.user)
+        return response
+
+
+@require_safe
+def session_list(request: HttpRequest) -> HttpResponse:
+    """The user's signed-in browsers: device, address, last use; end the others."""
+    rows = selectors.session_list(
+        user=request.user, current_key=request.session.session_key
+    )
+    context = {
+        "sessions": rows,
+        "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60,
+        "absolute_hours": settings.SESSION_ABSOLUTE_TIMEOUT // 3600,
+    }
+    return render(request, "accounts/session_list.html", context)
+
+
+@require_POST
+def session_end_others(request: HttpRequest) -> HttpResponse:
+    """End every session of the user but this one."""
+    ended = services.end_sessions(request.user, except_key=request.session.session_key)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d other session ended.", "%(count)d other sessions ended.", ended
+        )
+        % {"count": ended},
+    )
+    return redirect("accounts:session_list")
+
+
+@require_POST
+def session_end(request: HttpRequest, reference: str) -> HttpResponse:
+    """End one other session of the user (404 for anyone else's)."""
+    session = selectors.session_get(
+        user=request.user,
+        reference=reference,
+        current_key=request.session.session_key,
+    )
+    services.session_end(session=session, actor=request.user)
+    messages.success(request, _("The session was ended."))
+    return redirect("accounts:session_list")

@@ -224,6 +224,14 @@ REGISTRY: tuple[Entry, ...] = (
         },
         # employees: their own accounts, not customer-side requests
     ),
+    Entry(
+        "accounts.UserSession",
+        Category.STAFF,
+        # an employee's signed-in browsers and addresses, kept while the session
+        # lasts (SESSION_ABSOLUTE_TIMEOUT at most); accounts.sessions_clear deletes
+        # the rows of ended sessions every night
+        {"user_agent": Anonymize.BLANK, "ip_address": Anonymize.NULL},
+    ),
 )
 
 # Models of the project that look personal by name or link but hold nothing

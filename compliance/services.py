@@ -11,8 +11,11 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from accounts.permissions import access_of
+from accounts.roles import COMPLIANCE_ROLES
 from compliance import deadlines, freetext
 from compliance.erasure import person_erase, report_files_delete
 from compliance.models import (
@@ -38,21 +41,101 @@ from compliance.models import (
 )
 from compliance.registry import entry as registry_entry
 from core import audit, outbox
-from core.errors import DomainError
+from core.errors import DomainError, allowed, messages
 from core.holidays import company_holidays
 from core.models import OutboxMessage
 from core.outbox import site_url
 from core.versioning import lock_version, update_versioned
+from crm import policy
 from crm.models import Customer, Person
 
 OPEN_CONSENT = (ConsentStatus.PENDING, ConsentStatus.GRANTED)
 
 
 class RequestRefused(DomainError):
-    """A change the request's state or the law does not allow; `message` says why
-    (translated, for the page)."""
+    """A change the request's state or the law does not allow (the code says
+    which; its message says why, for the page)."""
 
     code = "request_refused"
+
+
+messages(
+    {
+        "request_refused": gettext_lazy("The request does not allow this."),
+        "free_text_undecided": gettext_lazy(
+            "Free text still names the person in %(count)s place(s): clear or "
+            "keep each one (with a reason) before erasing."
+        ),
+        "request_closed": gettext_lazy("The request is closed."),
+        "request_already_extended": gettext_lazy(
+            "The request has already been extended."
+        ),
+        "extension_too_late": gettext_lazy(
+            "Too late: an extension must be told within the first month."
+        ),
+        "extension_needs_reason": gettext_lazy(
+            "An extension needs its reasons (Art. 12(3) GDPR)."
+        ),
+        "request_close_status": gettext_lazy(
+            "A request is closed as done or rejected."
+        ),
+        "identity_method_missing": gettext_lazy("Say how the identity was checked."),
+        "free_text_not_erasure": gettext_lazy(
+            "Only an open erasure request decides on free text."
+        ),
+        "request_without_person": gettext_lazy("Link the request to a person first."),
+        "free_text_gone": gettext_lazy("This text no longer names the person."),
+        "free_text_keep_reason": gettext_lazy("Say why this text is kept."),
+        "request_not_erasure": gettext_lazy("Only an erasure request erases data."),
+        "identity_not_checked": gettext_lazy(
+            "Check the requester's identity first (Art. 12(6) GDPR)."
+        ),
+        "consent_no_wording": gettext_lazy("There is no wording for this purpose yet."),
+        "consent_already_recorded": gettext_lazy("This consent is already recorded."),
+        "consent_no_email": gettext_lazy(
+            "The person has no e-mail address to confirm with."
+        ),
+        "consent_link_invalid": gettext_lazy("This link is not valid."),
+        "consent_not_effective": gettext_lazy(
+            "This consent was withdrawn or has lapsed."
+        ),
+        "consent_needed_for_marketing": gettext_lazy(
+            "Without an effective consent no advertising."
+        ),
+        "request_other_kind": gettext_lazy(
+            "This action belongs to another kind of request."
+        ),
+        "restriction_held": gettext_lazy(
+            "A retention hold keeps this customer restricted."
+        ),
+        "compliance_only": gettext_lazy(
+            "Only the data protection officer and administrators may do this."
+        ),
+    }
+)
+
+
+# What the services set from outside (forms, the API, imports); the rest is theirs.
+ACTIVITY_FIELDS = frozenset(
+    {
+        "name", "purpose", "legal_basis", "legitimate_interest", "data_subjects",
+        "data_categories", "recipients", "third_countries", "retention", "source",
+        "security_measures", "active",
+    }
+)  # fmt: skip
+REQUEST_FIELDS = frozenset(
+    {
+        "kind", "person", "subject_name", "received_on", "channel",
+        "identity_method", "identity_checked_at", "note", "status", "closed_on",
+    }
+)  # fmt: skip
+RULE_FIELDS = frozenset({"name", "kind", "years", "active"})
+DISCLOSURE_FIELDS = frozenset({"recipient", "what", "disclosed_on", "person"})
+
+
+def _require_dpo(actor) -> None:
+    """The compliance records are kept by the DPO and Admin (the system too)."""
+    policy.require_role(actor, COMPLIANCE_ROLES, "compliance_only")
 
 
 # --- Access log --------------------------------------------------------------------
@@ -111,7 +194,8 @@ def access_record(
 @transaction.atomic
 def activity_create(*, actor: User, fields: dict) -> ProcessingActivity:
     """Add a processing activity to the Art. 30 register."""
-    activity = ProcessingActivity(**fields)
+    _require_dpo(actor)
+    activity = ProcessingActivity(**allowed(fields, ACTIVITY_FIELDS))
     audit.save(activity, actor=actor)
     return activity
 
@@ -121,6 +205,8 @@ def activity_update(
     *, activity: ProcessingActivity, actor: User, version: int, fields: dict
 ) -> ProcessingActivity:
     """Save changes made on `version`; refuse when someone saved meanwhile."""
+    _require_dpo(actor)
+    fields = allowed(fields, ACTIVITY_FIELDS)
     return update_versioned(activity, actor=actor, version=version, fields=fields)
 
 
@@ -130,7 +216,8 @@ def activity_update(
 @transaction.atomic
 def request_create(*, actor: User, fields: dict) -> DataSubjectRequest:
     """Open a request; its due date follows Art. 12(3) from the day of receipt."""
-    received: date = fields["received_on"]
+    _require_dpo(actor)
+    received: date = allowed(fields, REQUEST_FIELDS)["received_on"]
     request = DataSubjectRequest(
         number=audit.next_number("compliance_request_number_seq", "DS"),
         due_on=deadlines.answer_due(received, company_holidays(received.year)),
@@ -146,10 +233,11 @@ def request_update(
     *, request: DataSubjectRequest, actor: User, version: int, fields: dict
 ) -> DataSubjectRequest:
     """Change status, identity check, note or person; closing sets the day."""
+    _require_dpo(actor)
     locked = lock_version(request, version)
     if not locked.is_open:
-        raise RequestRefused(_("The request is closed."))
-    for name, value in fields.items():
+        raise RequestRefused(code="request_closed")
+    for name, value in allowed(fields, REQUEST_FIELDS).items():
         setattr(locked, name, value)
     if "received_on" in fields:
         locked.due_on = _due(locked)
@@ -171,17 +259,16 @@ def request_extend(
 ) -> DataSubjectRequest:
     """Extend by two further months (Art. 12(3) s. 2): once, with a reason, and
     only while the first month runs (the person must be told within it)."""
+    _require_dpo(actor)
     locked = lock_version(request, version)
     if not locked.is_open:
-        raise RequestRefused(_("The request is closed."))
+        raise RequestRefused(code="request_closed")
     if locked.extended:
-        raise RequestRefused(_("The request has already been extended."))
+        raise RequestRefused(code="request_already_extended")
     if today > locked.due_on:
-        raise RequestRefused(
-            _("Too late: an extension must be told within the first month.")
-        )
+        raise RequestRefused(code="extension_too_late")
     if not reason.strip():
-        raise RequestRefused(_("An extension needs its reasons (Art. 12(3) GDPR)."))
+        raise RequestRefused(code="extension_needs_reason")
     locked.extended = True
     locked.extension_reason = reason.strip()
     locked.due_on = _due(locked)
@@ -202,8 +289,9 @@ def request_close(
     *, request: DataSubjectRequest, actor: User, version: int, status: str, today: date
 ) -> DataSubjectRequest:
     """Mark a request done or rejected on `today`."""
+    _require_dpo(actor)
     if status not in (RequestStatus.DONE, RequestStatus.REJECTED):
-        raise RequestRefused(_("A request is closed as done or rejected."))
+        raise RequestRefused(code="request_close_status")
     return request_update(
         request=request,
         actor=actor,
@@ -217,12 +305,13 @@ def request_identity_check(
     *, request: DataSubjectRequest, actor: User, version: int, method: str, now
 ) -> DataSubjectRequest:
     """Record how the requester's identity was checked (Art. 12(6) GDPR), and when."""
+    _require_dpo(actor)
     locked = lock_version(request, version)
     if not locked.is_open:
-        raise RequestRefused(_("The request is closed."))
+        raise RequestRefused(code="request_closed")
     method = method.strip()
     if not method:
-        raise RequestRefused(_("Say how the identity was checked."))
+        raise RequestRefused(code="identity_method_missing")
     locked.identity_method = method
     if locked.identity_checked_at is None:
         locked.identity_checked_at = now
@@ -234,9 +323,9 @@ def request_identity_check(
 def _open_erasure(request: DataSubjectRequest) -> DataSubjectRequest:
     locked = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
     if not locked.is_open or locked.kind != RequestKind.ERASURE:
-        raise RequestRefused(_("Only an open erasure request decides on free text."))
+        raise RequestRefused(code="free_text_not_erasure")
     if locked.person_id is None:
-        raise RequestRefused(_("Link the request to a person first."))
+        raise RequestRefused(code="request_without_person")
     return locked
 
 
@@ -245,7 +334,7 @@ def _free_text_match(locked: DataSubjectRequest, key: str) -> freetext.Match:
     for match in freetext.matches(locked.person):
         if match.key == key:
             return match
-    raise RequestRefused(_("This text no longer names the person."))
+    raise RequestRefused(code="free_text_gone")
 
 
 @transaction.atomic
@@ -254,6 +343,7 @@ def request_free_text_clear(
 ) -> FreeTextDecision:
     """Replace the person's name, e-mails and phones in one free-text match by
     "[gelöscht]" (live row and history rows) and record the decision."""
+    _require_dpo(actor)
     locked = _open_erasure(request)
     match = _free_text_match(locked, key)
     freetext.clear(locked.person, match)
@@ -272,9 +362,10 @@ def request_free_text_keep(
     *, request: DataSubjectRequest, actor: User, key: str, reason: str
 ) -> FreeTextDecision:
     """Keep a free-text match as it is, with the reason (required, recorded)."""
+    _require_dpo(actor)
     reason = reason.strip()
     if not reason:
-        raise RequestRefused(_("Say why this text is kept."))
+        raise RequestRefused(code="free_text_keep_reason")
     locked = _open_erasure(request)
     match = _free_text_match(locked, key)
     decision, _created = FreeTextDecision.objects.update_or_create(
@@ -291,23 +382,39 @@ def request_free_text_keep(
     return decision
 
 
+def _undecided_free_text(locked: DataSubjectRequest) -> int:
+    """Free-text matches the DPO has neither cleared (they no longer match) nor
+    kept with a reason: after the erasure the scan could not find them again."""
+    kept = set(
+        locked.free_text_decisions.filter(action=FreeTextAction.KEPT).values_list(
+            "label", "object_id", "field"
+        )
+    )
+    return sum(
+        (m.label, m.object_id, m.field) not in kept
+        for m in freetext.matches(locked.person)
+    )
+
+
 @transaction.atomic
 def request_erase(
     *, request: DataSubjectRequest, actor: User, version: int, today: date
 ) -> Erasure:
     """Carry out an erasure request: erase the person (holds restrict instead),
     then close the request with a note that names no personal data."""
+    _require_dpo(actor)
     locked = lock_version(request, version)
     if not locked.is_open:
-        raise RequestRefused(_("The request is closed."))
+        raise RequestRefused(code="request_closed")
     if locked.kind != RequestKind.ERASURE:
-        raise RequestRefused(_("Only an erasure request erases data."))
+        raise RequestRefused(code="request_not_erasure")
     if locked.person_id is None:
-        raise RequestRefused(_("Link the request to a person first."))
+        raise RequestRefused(code="request_without_person")
     if locked.identity_checked_at is None:
-        raise RequestRefused(
-            _("Check the requester's identity first (Art. 12(6) GDPR).")
-        )
+        raise RequestRefused(code="identity_not_checked")
+    undecided = _undecided_free_text(locked)
+    if undecided:
+        raise RequestRefused(code="free_text_undecided", count=undecided)
     erasure = person_erase(
         person=locked.person, request=locked, actor=actor, today=today
     )
@@ -334,10 +441,11 @@ def access_report_request(
     *, request: DataSubjectRequest, actor: User, language: str
 ) -> AccessReport:
     """Queue the report of the request's person; a Celery task makes it."""
+    _require_dpo(actor)
     from compliance.tasks import access_report_task
 
     if request.person_id is None:
-        raise RequestRefused(_("Link the request to a person first."))
+        raise RequestRefused(code="request_without_person")
     report = AccessReport.objects.create(
         request=request, person=request.person, requested_by=actor, language=language
     )
@@ -443,16 +551,18 @@ def consent_record(
     For the newsletter the consent stays "waiting" until the person confirms
     by the link in the e-mail sent after commit: unconfirmed is not consent.
     """
+    policy.require_change(actor, person.customer_id)
+    policy.usable_persons(person.customer_id, [person])
     text = ConsentText.objects.filter(purpose=purpose).order_by("-version").first()
     if text is None:
-        raise ConsentRefused(_("There is no wording for this purpose yet."))
+        raise ConsentRefused(code="consent_no_wording")
     if Consent.objects.filter(
         person=person, purpose=purpose, status__in=OPEN_CONSENT
     ).exists():
-        raise ConsentRefused(_("This consent is already recorded."))
+        raise ConsentRefused(code="consent_already_recorded")
     double_opt_in = purpose in DOUBLE_OPT_IN
     if double_opt_in and not person.email:
-        raise ConsentRefused(_("The person has no e-mail address to confirm with."))
+        raise ConsentRefused(code="consent_no_email")
     consent = Consent(
         person=person,
         purpose=purpose,
@@ -509,7 +619,7 @@ def consent_confirm(*, token: str, now) -> Consent:
     after CONFIRM_DAYS it lapses instead ("expired")."""
     consent = Consent.objects.select_for_update().filter(confirm_token=token).first()
     if consent is None:
-        raise ConsentRefused(_("This link is not valid."))
+        raise ConsentRefused(code="consent_link_invalid")
     if consent.status == ConsentStatus.PENDING:
         if now - consent.requested_at > timedelta(days=CONFIRM_DAYS):
             # Saved, not raised: the lapse is part of the proof. The caller
@@ -523,14 +633,22 @@ def consent_confirm(*, token: str, now) -> Consent:
             consent, actor=None, reason=_("Confirmed by the person (double opt-in)")
         )
     elif consent.status != ConsentStatus.GRANTED:
-        raise ConsentRefused(_("This consent was withdrawn or has lapsed."))
+        raise ConsentRefused(code="consent_not_effective")
     return consent
 
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, actor: User | None, via: str) -> Consent:
     """Withdraw (for the future; earlier processing stays lawful, Art. 7(3))."""
-    locked = Consent.objects.select_for_update().get(pk=consent.pk)
+    locked = (
+        Consent.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .get(pk=consent.pk)
+    )
+    # Withdrawing only ever stops processing: whoever may change the customer,
+    # and the DPO (an objection, Art. 21), may record it for the person.
+    if actor is not None and not access_of(actor).roles & COMPLIANCE_ROLES:
+        policy.require_change(actor, locked.person.customer_id)
     if locked.status in OPEN_CONSENT:
         locked.status = ConsentStatus.WITHDRAWN
         locked.withdrawn_at = timezone.now()
@@ -547,7 +665,7 @@ def marketing_email(
     from django.core.mail import EmailMultiAlternatives
 
     if consent.status != ConsentStatus.GRANTED:
-        raise ConsentRefused(_("Without an effective consent no advertising."))
+        raise ConsentRefused(code="consent_needed_for_marketing")
     url = site_url() + reverse("consents:withdraw_link", args=[consent.withdraw_token])
     footer = "\n\n-- \n" + _("No more of these e-mails: %(url)s") % {"url": url}
     message = EmailMultiAlternatives(
@@ -573,11 +691,11 @@ def marketing_email(
 def _open_request_of_kind(request, version: int, kind: str) -> DataSubjectRequest:
     locked = lock_version(request, version)
     if not locked.is_open:
-        raise RequestRefused(_("The request is closed."))
+        raise RequestRefused(code="request_closed")
     if locked.kind != kind:
-        raise RequestRefused(_("This action belongs to another kind of request."))
+        raise RequestRefused(code="request_other_kind")
     if locked.person_id is None:
-        raise RequestRefused(_("Link the request to a person first."))
+        raise RequestRefused(code="request_without_person")
     return locked
 
 
@@ -588,6 +706,7 @@ def request_restrict(
     """Restrict processing (Art. 18): a private customer as a whole, or one
     contact of an organization; only stored, seen by the DPO and Admin. Or lift
     it again (the person is told first, Art. 18(3))."""
+    _require_dpo(actor)
     locked = _open_request_of_kind(request, version, RequestKind.RESTRICTION)
     person = locked.person
     if (
@@ -596,7 +715,7 @@ def request_restrict(
             erasure__person_ref=person.pk, released_at__isnull=True
         ).exists()
     ):
-        raise RequestRefused(_("A retention hold keeps this customer restricted."))
+        raise RequestRefused(code="restriction_held")
     until = None if lift else date.max
     if person.customer.kind == "private":  # the private customer as a whole
         Customer.objects.filter(pk=person.customer_id).update(restricted_until=until)
@@ -619,6 +738,7 @@ def request_object(
     """An objection (Art. 21): every consent of the person is withdrawn (direct
     marketing must stop at once, Art. 21(3)); other processing is weighed by the
     DPO and noted on the request."""
+    _require_dpo(actor)
     locked = _open_request_of_kind(request, version, RequestKind.OBJECTION)
     withdrawn = 0
     for consent in Consent.objects.filter(
@@ -638,7 +758,8 @@ def request_object(
 @transaction.atomic
 def rule_create(*, actor: User, fields: dict) -> RetentionRule:
     """Add a retention rule (the daily task applies active ones)."""
-    rule = RetentionRule(**fields)
+    _require_dpo(actor)
+    rule = RetentionRule(**allowed(fields, RULE_FIELDS))
     audit.save(rule, actor=actor)
     return rule
 
@@ -648,6 +769,8 @@ def rule_update(
     *, rule: RetentionRule, actor: User, version: int, fields: dict
 ) -> RetentionRule:
     """Save changes made on `version`; refuse when someone saved meanwhile."""
+    _require_dpo(actor)
+    fields = allowed(fields, RULE_FIELDS)
     return update_versioned(rule, actor=actor, version=version, fields=fields)
 
 
@@ -672,6 +795,10 @@ def reports_expire(*, now) -> int:
 @transaction.atomic
 def disclosure_record(*, customer: Customer, actor: User, fields: dict) -> Disclosure:
     """Note that the customer's (or one person's) data went to a recipient."""
+    policy.require_change(actor, customer.pk)
+    fields = allowed(fields, DISCLOSURE_FIELDS)
+    if fields.get("person") is not None:
+        policy.usable_persons(customer.pk, [fields["person"]])
     disclosure = Disclosure(customer=customer, recorded_by=actor, **fields)
     audit.save(disclosure, actor=actor)
     return disclosure
@@ -689,6 +816,7 @@ def request_recipients_told(
 ) -> DataSubjectRequest:
     """Record that every recipient was told of the rectification, erasure or
     restriction (Art. 19)."""
+    _require_dpo(actor)
     return update_versioned(
         request, actor=actor, version=version, fields={"recipients_told_at": now}
     )

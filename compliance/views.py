@@ -490,15 +490,9 @@ def report_download(request, pk: int, kind: str):
 
 def _person_for(request, person_pk: int, *, perm: str = "view"):
     """The person, when the user may see (or change) their customer; else 404."""
-    from crm.models import Person
+    from crm import selectors as crm_selectors
 
-    queryset = Person.objects.select_related("customer")
-    queryset = (
-        queryset.visible_to(request.user)
-        if perm == "view"
-        else queryset.editable_by(request.user)
-    )
-    return get_object_or_404(queryset, pk=person_pk)
+    return crm_selectors.person_get(user=request.user, pk=person_pk, perm=perm)
 
 
 @customer_roles
@@ -534,9 +528,11 @@ def person_consents(request, person_pk: int):
 
 
 def _editable(user, person) -> bool:
-    from crm.models import Person
+    from crm import policy
 
-    return Person.objects.editable_by(user).filter(pk=person.pk).exists()
+    return person.restricted_until is None and policy.may_change(
+        user, person.customer_id
+    )
 
 
 @customer_roles
@@ -667,8 +663,9 @@ def retention_rules(request, pk: int | None = None):
 @require_http_methods(["GET", "POST"])
 def customer_disclosures(request, customer_pk: int):
     """The disclosures card of a customer (htmx): who got its data; record one."""
+    from crm import policy
     from crm import selectors as crm_selectors
-    from crm.models import Customer, person_shown
+    from crm.models import person_shown
 
     perm = "change" if request.method == "POST" else "view"
     customer = crm_selectors.customer_get(user=request.user, pk=customer_pk, perm=perm)
@@ -681,7 +678,6 @@ def customer_disclosures(request, customer_pk: int):
             customer=customer, actor=request.user, fields=form.cleaned_data
         )
         form = DisclosureForm(customer=customer)
-    editable = Customer.objects.editable_by(request.user).filter(pk=customer.pk)
     context = {
         "customer": customer,
         # A disclosure about a person restricted under Art. 18 is not shown.
@@ -689,7 +685,7 @@ def customer_disclosures(request, customer_pk: int):
             person_shown(request.user, prefix="person__")
         ).select_related("person", "recorded_by"),
         "form": form,
-        "can_edit": editable.exists(),
+        "can_edit": policy.may_change(request.user, customer.pk),
         "known_recipients": _register_recipients(),
     }
     status = 400 if request.method == "POST" and form.errors else 200

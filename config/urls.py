@@ -17,6 +17,17 @@ urlpatterns = [
         accounts_views.PasswordResetView.as_view(),
         name="password_reset",
     ),
+    # The password pages end the user's other sessions (accounts.views).
+    path(
+        "accounts/password_change/",
+        accounts_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        accounts_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     # Passkeys (django-otp-webauthn's views with our lockout and audit).
     path("accounts/webauthn/", include("accounts.webauthn")),

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from contracts.models import (
@@ -39,11 +39,20 @@ from contracts.models import (
 )
 from core import outbox
 from core.dates import lead_window
+from core.errors import PermissionRefused, messages
 from core.models import OutboxMessage, OutboxStatus
 from core.outbox import site_url
-from crm.models import Customer
+from crm import policy
 
 ESCALATION_DAYS = 7  # the team's manager is told when nobody acknowledged by then
+
+messages(
+    {
+        "reminder_acknowledge_not_allowed": _(
+            "You may read this contract but not acknowledge its deadlines."
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -212,13 +221,10 @@ def reminder_acknowledge(*, reminder: Reminder, actor: User) -> int:
 
     Acknowledging changes what others are told (the manager's escalation), so
     it needs edit rights on the customer: the DPO and read-only shares are
-    refused (PermissionDenied), whichever entry point calls this.
+    refused (PermissionRefused), whichever entry point calls this.
     """
-    may_edit = Customer.objects.editable_by(actor).filter(
-        pk=reminder.contract.customer_id
-    )
-    if not may_edit.exists():
-        raise PermissionDenied("reminder_acknowledge_not_allowed")
+    if not policy.may_change(actor, reminder.contract.customer_id):
+        raise PermissionRefused(code="reminder_acknowledge_not_allowed")
     return Reminder.objects.filter(
         contract_id=reminder.contract_id,
         kind=reminder.kind,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from contracts import deadlines as engine
@@ -23,9 +24,24 @@ from contracts.models import (
     new_feed_token,
 )
 from core import audit
-from core.errors import DomainError, NotPossible, allowed
+from core.errors import DomainError, NotPossible, allowed, messages
 from core.versioning import lock_version
+from crm import policy
 from crm.models import Customer, Person
+
+messages(
+    {
+        "notice_not_possible": gettext_lazy(
+            "Notice can no longer be recorded: the contract is %(status)s."
+        ),
+        "notice_too_late": gettext_lazy(
+            "Too late to end on %(wanted)s: the next possible end is %(next_end)s."
+        ),
+        "document_of_other_contract": gettext_lazy(
+            "This document belongs to another contract."
+        ),
+    }
+)
 
 
 def refresh_dates(contract: Contract, *, today: date) -> engine.Deadlines:
@@ -96,12 +112,13 @@ def contract_create(
     today: date,
 ) -> Contract:
     """Create a contract for the customer and compute its dates."""
+    policy.require_change(actor, customer.pk)
+    persons = policy.usable_persons(customer.pk, persons)
     contract = Contract(customer=customer, **allowed(fields, CONTRACT_FIELDS))
     if not contract.number:
         contract.number = audit.next_number("contracts_contract_number_seq", "V")
     refresh_dates(contract, today=today)
     audit.save(contract, actor=actor)
-    persons = list(persons)
     if persons:
         contract.persons.set(persons)
     return contract
@@ -118,6 +135,9 @@ def contract_update(
     today: date,
 ) -> Contract:
     """Save changes made on `version`; refuse when someone saved meanwhile."""
+    policy.require_change(actor, contract.customer_id)
+    if persons is not None:
+        persons = policy.usable_persons(contract.customer_id, persons)
     locked = lock_version(contract, version)
     for name, value in allowed(fields, CONTRACT_FIELDS).items():
         setattr(locked, name, value)
@@ -139,7 +159,7 @@ class LateNotice(DomainError):
     code = "notice_too_late"
 
     def __init__(self, *, wanted: date, next_end: date):
-        super().__init__(wanted=wanted.isoformat(), next_end=next_end.isoformat())
+        super().__init__(wanted=wanted, next_end=next_end)
         self.wanted = wanted
         self.next_end = next_end
 
@@ -169,13 +189,11 @@ def contract_give_notice(
     second notice, one on an ended contract, or one on a contract changed since
     `version` (StaleEdit: 20 simultaneous posts record one notice) is refused.
     """
+    policy.require_change(actor, contract.customer_id)
     locked = lock_version(contract, version)  # lock first, then read the terms
     if locked.status not in OPEN_FOR_NOTICE:
         raise NotPossible(
-            _("Notice can no longer be recorded: the contract is %(status)s.")
-            % {"status": locked.get_status_display()},
-            code="notice_not_possible",
-            status=locked.status,
+            code="notice_not_possible", status=locked.get_status_display()
         )
     received = timezone.localtime(received_at).date()
     ends_on = engine.end_for_notice(locked.terms, received=received)
@@ -213,6 +231,9 @@ def document_upload(
     document: ContractDocument | None = None,
 ) -> DocumentVersion:
     """Store a checked file as a new document, or as the next version of one."""
+    policy.require_change(actor, contract.customer_id)
+    if document is not None and document.contract_id != contract.pk:
+        raise DomainError(code="document_of_other_contract")
     if document is None:
         document = ContractDocument(contract=contract, title=title or upload.name[:200])
         audit.save(document, actor=actor)

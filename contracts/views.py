@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,7 +36,7 @@ from contracts.models import (
     Reminder,
 )
 from core import access as data_access
-from core.errors import NotPossible
+from core.errors import NotPossible, PermissionRefused
 from core.history import history_page
 from core.holidays import holiday_names
 from core.params import int_param, month_param
@@ -232,14 +231,7 @@ def contract_notice(request, pk: int):
         except NotPossible as refused:
             form.add_error(None, refused.message)
         except services.LateNotice as late:
-            form.add_error(
-                "wanted_end",
-                _("Too late to end on %(wanted)s: the next possible end is %(next)s.")
-                % {
-                    "wanted": date_format(late.wanted, "SHORT_DATE_FORMAT"),
-                    "next": date_format(late.next_end, "SHORT_DATE_FORMAT"),
-                },
-            )
+            form.add_error("wanted_end", late.message)
         else:
             messages.success(
                 request,
@@ -404,11 +396,8 @@ def reminder_acknowledge(request, pk: int):
     if request.method == "POST":
         try:
             reminders.reminder_acknowledge(reminder=reminder, actor=request.user)
-        except PermissionDenied:
-            messages.error(
-                request,
-                _("You may read this contract but not acknowledge its deadlines."),
-            )
+        except PermissionRefused as refused:
+            messages.error(request, refused.message)
             return render(
                 request,
                 "contracts/reminder_acknowledge.html",

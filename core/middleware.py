@@ -57,3 +57,29 @@ class SecurityHeadersMiddleware:
         if attachment or "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         return response
+
+
+class DomainErrorMiddleware:
+    """A rule's refusal (core.errors.DomainError) that no view caught is answered
+    with its message in our layout, never a 500: 403 for PermissionRefused, 409
+    (the record's state or the input conflicts) for the rest. Views still catch
+    what they show next to a field; this is the floor under every entry point."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        from django.shortcuts import render
+
+        from core.errors import DomainError, PermissionRefused
+
+        if not isinstance(exception, DomainError):
+            return None
+        if isinstance(exception, PermissionRefused):
+            context = {"exception": exception.message}
+            return render(request, "403.html", context, status=403)
+        context = {"message": exception.message, "code": exception.code}
+        return render(request, "core/refused.html", context, status=409)

@@ -35,7 +35,7 @@ from accounts.roles import (
 )
 from core import history
 from core.cache import CACHE_DOWN, cache_get, cache_set
-from crm import quality, search, validation
+from crm import policy, quality, search, validation
 from crm.models import (
     Address,
     Customer,
@@ -81,7 +81,25 @@ def customer_get(*, user, pk: int, perm: str = "view") -> Customer:
     customer = queryset.annotate(tag_names=_tag_names()).filter(pk=pk).first()
     if customer is None:
         raise Http404
+    if perm != "view":
+        policy.remember_editable(user, [customer.pk])
     return customer
+
+
+def person_get(*, user, pk: int, perm: str = "view") -> Person:
+    """A person with its customer, or 404 when the user may not `perm` the
+    customer (or the person is restricted, for all but the DPO and Admin)."""
+    queryset = Person.objects.select_related("customer")
+    if perm == "view":
+        queryset = queryset.visible_to(user)
+    else:
+        queryset = queryset.editable_by(user)
+    person = queryset.filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    if perm != "view":
+        policy.remember_editable(user, [person.customer_id])
+    return person
 
 
 def child_get(*, model, customer: Customer, pk: int, user):
@@ -143,12 +161,11 @@ def customer_access(*, user, customer: Customer) -> Access:
         reasons.append(_("As data protection officer you may read every customer."))
     may_edit_role = bool(access.roles & CUSTOMER_EDIT_ROLES)
     edit = edit and may_edit_role
-    owns = customer.owner_id == user.pk or customer.team_id in access.team_ids
     return Access(
         reasons=reasons,
         can_edit=edit,
         can_delete=edit and bool(access.roles & CUSTOMER_DELETE_ROLES),
-        can_share=may_edit_role and (owns or Role.ADMIN in access.roles),
+        can_share=policy.may_share(user, customer),
         keeps_data_records=bool(access.roles & COMPLIANCE_ROLES),
     )
 

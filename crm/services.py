@@ -17,9 +17,9 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Team, User
 from core import audit
-from core.errors import NotPossible, allowed
+from core.errors import NotPossible, allowed, messages
 from core.versioning import lock_version
-from crm import search, validation
+from crm import policy, search, validation
 from crm.models import (
     Address,
     Customer,
@@ -50,6 +50,21 @@ CUSTOMER_FIELDS = frozenset(
 )  # fmt: skip
 ADDRESS_FIELDS = frozenset(
     {"purpose", "recipient", "street", "postcode", "city", "country", "details"}
+)
+
+
+messages(
+    {
+        "private_customer_person": gettext_lazy(
+            "The person of a private customer is the customer: delete the customer."
+        ),
+        "merge_into_itself": gettext_lazy("A customer cannot be merged into itself."),
+        "customer_restricted": gettext_lazy(
+            "This customer's data is restricted (Art. 18 GDPR): it is stored, not "
+            "used or changed, until the data protection officer lifts the "
+            "restriction."
+        ),
+    }
 )
 
 
@@ -140,6 +155,7 @@ def customer_create(
     person_fields: dict | None = None,
 ) -> Customer:
     """Create a customer; a private customer together with its person."""
+    policy.require_create(actor)
     customer = Customer(kind=kind, **_normalized_customer_fields(fields))
     if not customer.number:
         customer.number = audit.next_number("crm_customer_number_seq", "K")
@@ -166,7 +182,10 @@ def customer_update(
     person_fields: dict | None = None,
 ) -> Customer:
     """Save changes made on version `version`; refuse when someone saved meanwhile."""
+    policy.require_change(actor, customer.pk)
     locked = lock_version(customer, version)
+    if locked.restricted_until is not None:
+        raise NotPossible(code="customer_restricted")
     for name, value in _normalized_customer_fields(fields).items():
         setattr(locked, name, value)
     if person is not None and person_fields is not None:
@@ -194,6 +213,7 @@ def customer_delete(*, customer: Customer, actor: User | None) -> None:
     """Delete the customer and everything under it (history keeps the record)."""
     # Persons, addresses and interactions go with it (CASCADE); their deletion is
     # recorded with the request's user by simple-history's middleware.
+    policy.require_delete(actor, customer.pk)
     audit.delete(customer, actor=actor)
     _counts_changed()
 
@@ -207,6 +227,7 @@ def customer_reassign(
     team: Team | None = None,
 ) -> int:
     """Give customers a new owner and/or team; access moves with them."""
+    policy.require_change_all(actor, [c.pk for c in customers])
     changed = 0
     for customer in Customer.objects.select_for_update().filter(
         pk__in=[c.pk for c in customers]
@@ -246,6 +267,7 @@ def customer_share(
     The grants are guardian's direct foreign-key rows, written here (not through
     guardian's assign_perm) so that their history names the acting user.
     """
+    policy.require_share(actor, customer)
     model, holder = _grant_model(user, team)
     wanted = {customer_permission_id("view")}
     if can_edit:
@@ -274,6 +296,7 @@ def customer_unshare(
     team: Team | None = None,
 ) -> None:
     """Withdraw a user's or team's grant on the customer."""
+    policy.require_share(actor, customer)
     model, holder = _grant_model(user, team)
     for grant in model.objects.filter(content_object=customer, **holder):
         audit.delete(grant, actor=actor)
@@ -283,6 +306,7 @@ def customer_unshare(
 @transaction.atomic
 def person_create(*, customer: Customer, actor: User | None, fields: dict) -> Person:
     """Add a person to the customer."""
+    policy.require_change(actor, customer.pk)
     person = Person(customer=customer, **allowed(fields, PERSON_FIELDS))
     _normalize_person(person)
     audit.save(person, actor=actor)
@@ -300,7 +324,12 @@ def person_update(
 ) -> Person:
     """Change a person's data edited from `version` (StaleEdit if saved meanwhile);
     a private customer's name follows its person."""
+    policy.require_change(actor, person.customer_id)
     locked = lock_version(person, version)
+    if locked.restricted_until is not None:
+        raise NotPossible(code="person_restricted")
+    if person.customer.restricted_until is not None:  # the instance the caller has
+        raise NotPossible(code="customer_restricted")
     for name, value in allowed(fields, PERSON_FIELDS).items():
         setattr(locked, name, value)
     _normalize_person(locked)
@@ -322,17 +351,18 @@ def person_update(
 def person_delete(*, person: Person, actor: User | None) -> None:
     """Remove a contact person (the history keeps the record); a private
     customer's person is the customer and goes only with it."""
+    policy.require_change(actor, person.customer_id)
     if person.customer.is_private:
-        raise NotPossible(
-            _("The person of a private customer is the customer: delete the customer."),
-            code="private_customer_person",
-        )
+        raise NotPossible(code="private_customer_person")
+    if person.restricted_until is not None:
+        raise NotPossible(code="person_restricted")
     audit.delete(person, actor=actor)
 
 
 @transaction.atomic
 def address_create(*, customer: Customer, actor: User | None, fields: dict) -> Address:
     """Add the customer's new current address for a purpose; the old one is kept."""
+    policy.require_change(actor, customer.pk)
     previous = Address.objects.select_for_update().filter(
         customer=customer, purpose=fields["purpose"], is_current=True
     )
@@ -356,6 +386,7 @@ def address_update(
 ) -> Address:
     """Correct an address in place (a move is a new address: address_create),
     edited from `version` (StaleEdit if saved meanwhile)."""
+    policy.require_change(actor, address.customer_id)
     locked = lock_version(address, version)
     fields = allowed(fields, ADDRESS_FIELDS - {"purpose"})  # a move is a new address
     for name, value in _normalized_address_fields(fields).items():
@@ -375,9 +406,10 @@ def interaction_create(
     persons: Iterable[Person] = (),
 ) -> Interaction:
     """Log a call, e-mail, meeting, letter or note on the customer's timeline."""
+    policy.require_change(actor, customer.pk)
+    persons = policy.usable_persons(customer.pk, persons)
     interaction = Interaction(customer=customer, user=actor, **fields)
     audit.save(interaction, actor=actor)
-    persons = list(persons)
     if persons:
         interaction.persons.set(persons)
     return interaction
@@ -412,7 +444,8 @@ def customer_merge(
 ) -> MergeResult:
     """Move everything of `duplicate` to `survivor`, then delete the duplicate."""
     if survivor.pk == duplicate.pk:
-        raise ValueError("a customer cannot be merged into itself")
+        raise NotPossible(code="merge_into_itself")
+    policy.require_change_all(actor, [survivor.pk, duplicate.pk])
     locked = {
         c.pk: c
         for c in Customer.objects.select_for_update().filter(
@@ -420,6 +453,8 @@ def customer_merge(
         )
     }
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    if survivor.restricted_until is not None or duplicate.restricted_until is not None:
+        raise NotPossible(code="customer_restricted")
     reason = _("Merged from %(number)s") % {"number": duplicate.number}
     # The survivor keeps its current addresses; the duplicate's become former ones.
     taken = set(survivor.addresses.current().values_list("purpose", flat=True))
@@ -503,6 +538,7 @@ def _merge_grants(survivor: Customer, duplicate: Customer, actor, reason) -> Non
 @transaction.atomic
 def customer_mark_reviewed(*, customer: Customer, actor: User, today: date) -> Customer:
     """The customer's data was looked at: next review DATA_REVIEW_MONTHS later."""
+    policy.require_change(actor, customer.pk)
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     locked.last_reviewed_on = today
     locked.next_review_on = default_next_review(today)

@@ -34,6 +34,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.sessions import reference_of
 from tests.compliance.conftest import open_request
 from tests.contracts.conftest import make_contract
 from tests.crm.conftest import add_address, add_person, log_interactions, make_customer
@@ -114,6 +115,15 @@ ROUTES: dict[str, Route] = {
     "accounts:dashboard": Route(SIGNED_IN, (200, 200), queries=("anna", 4)),
     "accounts:administration": Route(ADMIN_PAGE, (403, 403), queries=("admin", 7)),
     "accounts:set_language": Route(POST_ONLY_PUBLIC, (302, 302)),
+    # The user's own sessions: session+user, OTP device, roles+teams, the sessions.
+    "accounts:session_list": Route(SIGNED_IN, (405, 405), queries=("anna", 4)),
+    "accounts:session_end_others": Route(POST_ONLY_READ, (302, 302)),
+    # anna's session: anyone else ending it gets 404, like a key that never was.
+    "accounts:session_end": Route(
+        POST_ONLY_READ,
+        (404, 404),
+        lambda w: {"reference": reference_of(w.sessions["anna"])},
+    ),
     "login": Route(PUBLIC, (200, 200), queries=("anonymous", 0)),
     # --- the second factor (accounts/factors.py) ------------------------------------
     # Verified sessions: the second step sends them on (an empty POST too).
@@ -133,12 +143,13 @@ ROUTES: dict[str, Route] = {
         (403, 403),
         lambda w: {"pk": w.users["anna"].pk},
     ),
-    # django-otp-webauthn's JSON ceremonies (POST only) and its JS catalogue.
+    # django-otp-webauthn's JSON ceremonies (POST only) and its JS catalogue; an
+    # empty "complete" without a begun ceremony: 400 (invalid_state).
     "otp_webauthn:credential-registration-begin": Route(POST_ONLY_READ, (200, 200)),
-    "otp_webauthn:credential-registration-complete": Route(POST_ONLY_READ, (422, 422)),
+    "otp_webauthn:credential-registration-complete": Route(POST_ONLY_READ, (400, 400)),
     "otp_webauthn:credential-authentication-begin": Route(POST_ONLY_READ, (200, 200)),
     "otp_webauthn:credential-authentication-complete": Route(
-        POST_ONLY_READ, (422, 422)
+        POST_ONLY_READ, (400, 400)
     ),
     "otp_webauthn:js-i18n-catalog": Route(SIGNED_IN, (405, 405), queries=("anna", 2)),
     "logout": Route(row(302, 405, 405, 405, 405, 405), (302, 302)),
@@ -259,7 +270,7 @@ ROUTES: dict[str, Route] = {
     "compliance:request_extend": Route(POST_ONLY_DPO, (403, 400), data_request),
     "compliance:request_close": Route(POST_ONLY_DPO, (403, 400), data_request),
     "compliance:request_erase": Route(
-        DPO_PAGE, (403, 400), data_request, queries=("dora", 32)
+        DPO_PAGE, (403, 400), data_request, queries=("dora", 36)
     ),
     # Without the version it was read at, the DPO's change is refused as stale.
     "compliance:request_recipients_told": Route(
@@ -472,8 +483,8 @@ def url_of(name: str, world) -> str:
 
 
 def sign_in(client, world, username: str):
-    """The client with the user's session, made once at seeding (cached_db:
-    a test's logout drops it from the cache, the rollback keeps its row)."""
+    """The client with the user's session, made once at seeding (a test's logout
+    deletes its row, the rollback of the test brings it back)."""
     if username != "anonymous":
         client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[username]
     return client
@@ -701,6 +712,7 @@ def _grow(world, *, count: int) -> None:
         compliance.consent_record(
             person=extra, purpose="phone_marketing", source="phone", actor=anna
         )
+        Client().force_login(anna)  # another browser of hers (the session list)
         user = accounts.user_create(
             username=f"matrix{number}", password=None, roles=["Staff"], actor=None
         )

@@ -14,7 +14,7 @@ def project_tasks():
     return {
         name: task
         for name, task in app.tasks.items()
-        if name.split(".")[0] in {"core", "contracts", "compliance"}
+        if name.split(".")[0] in {"core", "accounts", "contracts", "compliance"}
     }
 
 

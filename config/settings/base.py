@@ -74,7 +74,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user read in the session's own query (accounts.sessions).
+    "accounts.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): the device that passed the second step, loaded
     # again on each request (so a removed or reset factor ends its sessions).
     "django_otp.middleware.OTPMiddleware",
@@ -84,9 +85,13 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     "accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute timeouts; after the messages, to say why a session ended.
+    "accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A service's refusal no view caught: its message, 403 or 409, never a 500.
+    "core.middleware.DomainErrorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # AxesMiddleware last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
@@ -207,6 +212,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "compliance.access_reports_sweep",
         "schedule": timedelta(minutes=5),
     },
+    # The rows of ended sessions (browser, address) are deleted the night after.
+    "sessions-clear": {
+        "task": "accounts.sessions_clear",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "erasures-complete": {
         "task": "compliance.erasures_complete",
         "schedule": crontab(hour=3, minute=15),
@@ -241,10 +251,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "login"
-# Sessions read from Redis first: no database query per request for the session;
-# from the database when Redis is down (core.sessions: cached_db raised then).
-SESSION_ENGINE = "core.sessions"
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 10))
+# Sessions (accounts.sessions): one PostgreSQL row each, read in one query with
+# its user (no query more than the user's own, nothing in Redis). A session ends
+# after SESSION_IDLE_TIMEOUT seconds without a request and SESSION_ABSOLUTE_TIMEOUT
+# seconds after the login, whatever happens; its last use is written at most once
+# per SESSION_TOUCH_SECONDS. The cookie lives as long as the absolute timeout.
+SESSION_ENGINE = "accounts.sessions"
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * 60))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60))
+SESSION_TOUCH_SECONDS = 60
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", SESSION_ABSOLUTE_TIMEOUT))
 
 # Lockout policy (django-axes, accounts/security.py): 5 failed logins for one
 # username from one client address lock that pair out for 15 minutes; a success

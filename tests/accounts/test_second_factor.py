@@ -521,13 +521,25 @@ def test_after_the_reset_dora_must_enrol_again(client, demo, demo_password):
     assert response["Location"].startswith(reverse("accounts:security"))
 
 
-def test_a_reset_ends_the_verification_of_the_users_sessions(client_as, demo):
+def test_a_reset_ends_the_users_sessions(client_as, demo):
     client = client_as("dora")
     assert client.get(reverse("compliance:index")).status_code == 200
 
     services.factors_reset(user=demo["dora"], actor=demo["admin"])
 
-    assert client.get(reverse("compliance:index")).status_code == 302
+    response = client.get(reverse("compliance:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_factor_gone_ends_the_verification_it_gave(client_as, demo):
+    client = client_as("dora")
+    assert client.get(reverse("compliance:index")).status_code == 200
+
+    TOTPDevice.objects.filter(user=demo["dora"]).update(confirmed=False)
+
+    response = client.get(reverse("compliance:index"))
+    assert response["Location"].startswith(reverse("accounts:security"))
 
 
 @pytest.mark.parametrize("username", ["anna", "maria", "dora"])

@@ -150,3 +150,85 @@ def test_a_forged_key_changes_nothing(client_as, demo, zora):
     other.refresh_from_db()
     assert other.text == "Tor klemmt; nichts Persönliches"
     assert FreeTextDecision.objects.exists() is False
+
+
+def _trigram_indexed() -> set[tuple[str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE indexdef LIKE "
+            "'%%gin_trgm_ops%%'"
+        )
+        found = set()
+        for table, definition in cursor.fetchall():
+            column = definition.split("(", 1)[1].split(" gin_trgm_ops", 1)[0]
+            found.add((table, column.strip()))
+    return found
+
+
+def test_every_registered_free_text_field_has_a_trigram_index(db):
+    """The scan reads each field with case-insensitive regexes: without its pg_trgm
+    index a table of a million rows is read whole for every erasure plan."""
+    from compliance.registry import person_entries
+
+    wanted = {
+        (entry.model._meta.db_table, entry.model._meta.get_field(name).column)
+        for entry in person_entries()
+        for name in freetext._fields(entry)
+    }
+    assert len(wanted) >= 8
+    assert wanted - _trigram_indexed() == set()
+
+
+def test_the_scan_of_a_name_is_served_by_the_index(demo, zora):
+    """The scan's queries run with sequential scans off (the planner cannot
+    estimate a regex; `make bench` has the figures): the name's regex is then
+    answered from the field's trigram index."""
+    from compliance.registry import entry
+
+    names = [n for n in freetext.needles(zora) if n.kind == "name"]
+    with freetext._index_scans():
+        plan = freetext.scan(entry("crm.Interaction"), "text", names).explain()
+    assert "crm_interaction_text_trgm" in plan
+    assert "Seq Scan" not in plan
+
+
+def test_erasure_waits_until_every_free_text_match_is_decided(demo, zora):
+    """After the erasure the name is gone from the person's rows, so the scan
+    could not find the passages again: every match is decided first."""
+    from django.utils import timezone
+
+    from compliance import services
+    from compliance.models import DataSubjectRequest
+    from crm.models import Person
+    from tests.support.versions import current
+
+    dora = demo["dora"]
+    request = open_request(dora, person=zora, kind="erasure")
+    services.request_identity_check(
+        request=request, actor=dora, version=current(request),
+        method="Rückruf unter bekannter Nummer", now=timezone.now(),
+    )  # fmt: skip
+    request = DataSubjectRequest.objects.get(pk=request.pk)
+    with pytest.raises(services.RequestRefused) as refused:
+        services.request_erase(
+            request=request, actor=dora, version=current(request),
+            today=date(2025, 4, 1),
+        )  # fmt: skip
+    assert refused.value.code == "free_text_undecided"
+    assert refused.value.params == {"count": 2}
+    assert Person.objects.filter(pk=zora.pk, last_name="Zwetschgenbaum").exists()
+    contract = Contract.objects.get(title=TITLE)
+    note = Interaction.objects.get(subject="Rückruf")
+    services.request_free_text_clear(
+        request=request, actor=dora, key=f"contracts.Contract:{contract.pk}:title"
+    )
+    services.request_free_text_keep(
+        request=request, actor=dora, key=f"crm.Interaction:{note.pk}:text",
+        reason="Beweis im laufenden Rechtsstreit",
+    )  # fmt: skip
+    services.request_erase(
+        request=request, actor=dora, version=current(request), today=date(2025, 4, 1)
+    )
+    assert not Person.objects.filter(last_name="Zwetschgenbaum").exists()

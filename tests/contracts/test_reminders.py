@@ -193,13 +193,12 @@ def test_a_reader_cannot_acknowledge_a_reminder(client_as, demo, nord_contract, 
 def test_the_service_refuses_an_acknowledgement_without_edit_rights(
     demo, nord_contract
 ):
-    from django.core.exceptions import PermissionDenied
-
     from contracts.reminders import reminder_acknowledge
+    from core.errors import PermissionRefused
 
     reminders_plan(today=NOTICE - timedelta(days=30))
     reminder = Reminder.objects.get()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionRefused):
         reminder_acknowledge(reminder=reminder, actor=demo["dora"])
     assert Reminder.objects.get().acknowledged_at is None
     assert reminder_acknowledge(reminder=reminder, actor=demo["anna"]) == 1

@@ -9,7 +9,8 @@ from config.services import free_port, port_answers
 
 
 class RedisServer:
-    """Start, stop (kill -9) and start again on the same port."""
+    """Start, stop (kill -9, or shut down keeping the data) and start again on the
+    same port."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -36,5 +37,15 @@ class RedisServer:
     def kill(self) -> None:
         if self.process is not None:
             self.process.kill()
+            self.process.wait(timeout=20)
+            self.process = None
+
+    def shut_down_keeping_data(self) -> None:
+        """Stop like an outage that ends with the data back: SHUTDOWN SAVE writes
+        dump.rdb into the folder, and `start` loads it again."""
+        import redis
+
+        if self.process is not None:
+            redis.Redis(host="127.0.0.1", port=self.port).shutdown(save=True)
             self.process.wait(timeout=20)
             self.process = None
