@@ -5,7 +5,7 @@ import socket
 import pytest
 from django.urls import reverse
 
-from tests.support.otp import demo_code
+from tests.support.otp import demo_code, sign_in
 
 
 def dead_redis_url() -> str:
@@ -69,7 +69,7 @@ def test_a_database_outage_is_a_503_page_in_our_layout(transactional_db, demo):
     from django.test import Client
 
     client = Client(raise_request_exception=False)  # as a browser sees it
-    client.force_login(demo["anna"])
+    sign_in(client, demo["anna"])
     settings_dict = connection.settings_dict
     port = settings_dict["PORT"]
     # A real refused connection: the database server moved to a dead port.
