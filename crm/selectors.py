@@ -56,7 +56,7 @@ _trigram: dict[str, bool] = {}
 
 
 def trigram_available() -> bool:
-    """pg_trgm installed in this database? (Not in the embedded PostgreSQL.)"""
+    """pg_trgm installed in this database? (Not on a PostgreSQL without contrib.)"""
     key = connection.settings_dict["NAME"]
     if key not in _trigram:
         with connection.cursor() as cursor:
@@ -574,7 +574,7 @@ def search_all(*, user, text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     if not result.is_empty or not query.words:
         return result
     if not trigram_available():
-        # The embedded PostgreSQL has no pg_trgm: exact words only, and the page
+        # A PostgreSQL without pg_trgm (contrib): exact words only, and the page
         # says that it could not look for similar spellings.
         return SearchResult([], [], similar=SIMILAR_UNAVAILABLE)
     return _search(user, query, limit, fuzzy=True)

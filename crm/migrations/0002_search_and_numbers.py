@@ -1,5 +1,5 @@
 """Customer numbers from a sequence; trigram indexes for the search where pg_trgm
-exists (the embedded PostgreSQL has no contrib extensions: the search then finds
+exists (a PostgreSQL without contrib has none: the search then finds
 exact words only, see crm/search.py)."""
 
 from django.db import migrations
