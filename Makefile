@@ -28,6 +28,9 @@ run: install
 	echo "  Kundenbuch CRM: http://127.0.0.1:$(PORT)/"; \
 	echo "  Demo logins (password crm-demo-2026, demo only):"; \
 	echo "    anna (Staff, Nord), ben (Staff, Süd), maria (Manager), dora (DPO), admin (Admin)"; \
+	echo "  Then the second factor: the current code of the user's demo TOTP secret"; \
+	echo "    (README, Demo logins): oathtool --totp -b SECRET, or any authenticator app;"; \
+	echo "    passkeys only on http://localhost:$(PORT)/"; \
 	echo ""; \
 	CRM_WEB_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile -p $(PORT)
 

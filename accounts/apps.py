@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from accounts import roles, security, sessions
+        from accounts import roles, security, services, sessions  # noqa: F401
 
         # Role groups are declared in code (accounts/roles.py); every migrate brings
         # their permissions up to date, so new models' permissions reach the roles.
@@ -21,3 +22,10 @@ class AccountsConfig(AppConfig):
         # Django's login signal, whichever view signed in (login page, second
         # factor, admin): the session notes when, for its absolute timeout.
         user_logged_in.connect(sessions.session_started, dispatch_uid="crm-session")
+
+
+class CRMAdminConfig(admin_apps.AdminConfig):
+    """The Django admin behind the same second factor as every page."""
+
+    default = False  # only where INSTALLED_APPS names it
+    default_site = "accounts.admin_site.CRMAdminSite"

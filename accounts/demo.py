@@ -19,15 +19,34 @@ class DemoUser(NamedTuple):
     roles: list[str]
     teams: list[str]
     superuser: bool
+    # Demo only: the base32 secret of the user's authenticator app (README's
+    # table of demo logins; `oathtool --totp -b SECRET` prints the code).
+    totp_secret: str
 
 
 DEMO_USERS = [
-    DemoUser("anna", "Anna", "Albers", [Role.STAFF], ["Nord"], False),
-    DemoUser("ben", "Ben", "Brandt", [Role.STAFF], ["Süd"], False),
-    DemoUser("maria", "Maria", "Meier", [Role.MANAGER], [], False),
-    DemoUser("dora", "Dora", "Datenschutz", [Role.DPO], [], False),
-    DemoUser("admin", "Adam", "Admin", [Role.ADMIN], [], True),
-]
+    DemoUser(
+        "anna", "Anna", "Albers", [Role.STAFF], ["Nord"], False,
+        "BPY3BCLBADZJWP7TWVRFMNIW2OBXEZB4",
+    ),
+    DemoUser(
+        "ben", "Ben", "Brandt", [Role.STAFF], ["Süd"], False,
+        "DJMOU4IVN6IWRTQ6MCIZKJM4JRTEESRY",
+    ),
+    DemoUser(
+        "maria", "Maria", "Meier", [Role.MANAGER], [], False,
+        "AO4CNV5UF4SPTDKQEJT4K74R3SFK47A7",
+    ),
+    DemoUser(
+        "dora", "Dora", "Datenschutz", [Role.DPO], [], False,
+        "ADGJOUNXITTU6O5SUUIEYIRT27FZIV35",
+    ),
+    DemoUser(
+        "admin", "Adam", "Admin", [Role.ADMIN], [], True,
+        "QKOQSWFMFVY3Y7P5TGPZNEB3OHRO5QL2",
+    ),
+]  # fmt: skip
+DEMO_TOTP_SECRETS = {demo.username: demo.totp_secret for demo in DEMO_USERS}
 DEMO_TEAMS = [("Nord", "maria"), ("Süd", "maria")]
 
 
@@ -52,6 +71,7 @@ def seed_users() -> tuple[int, dict[str, User]]:
             created += 1
         else:
             services.user_set_roles(user=user, roles=demo.roles, actor=None)
+        services.totp_device_ensure_demo(user=user, secret=demo.totp_secret)
         users[demo.username] = user
     for name, manager in DEMO_TEAMS:
         team = Team.objects.filter(name=name).first()
@@ -70,5 +90,6 @@ def seed_demo(context: dict) -> str:
     context["users"] = users
     return (
         f"{created} users created, {len(DEMO_USERS) - created} kept; "
-        f"teams {', '.join(name for name, _ in DEMO_TEAMS)}"
+        f"teams {', '.join(name for name, _ in DEMO_TEAMS)}; "
+        "each with a TOTP device of its demo secret (README)"
     )

@@ -1,9 +1,13 @@
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import middleware as auth_middleware
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
@@ -83,3 +87,58 @@ def _tell_ended(request) -> None:
         _("Your session has expired or was ended. Please log in again."),
         fail_silently=True,
     )
+
+
+# Routes an unverified session may open: the second step, logging out, and the
+# passkey ceremonies (django-otp-webauthn refuses a new passkey to an unverified
+# user who has a factor). Enrolment only while the user has no factor yet.
+SECOND_STEP_ROUTES = frozenset({"accounts:verify", "logout"})
+SECOND_STEP_NAMESPACES = frozenset({"otp_webauthn"})
+ENROLMENT_ROUTES = frozenset({"accounts:security", "accounts:totp_add"})
+
+
+class SecondFactorMiddleware:
+    """After the password, the second factor: no page but the second step until
+    the session is verified, for users who have a factor or whose role needs one
+    (those without one yet get the enrolment on the security page first).
+
+    Views open to anonymous visitors (@login_not_required: the login, links in
+    e-mails, the calendar feed) stay open. A verified session costs no query
+    here (django-otp's middleware loaded its device); an unverified one two or
+    three (its factors, its roles).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from accounts import factors
+
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if not getattr(view_func, "login_required", True):
+            return None
+        match = request.resolver_match
+        if match is not None and (
+            match.view_name in SECOND_STEP_ROUTES
+            or match.namespace in SECOND_STEP_NAMESPACES
+        ):
+            return None
+        if factors.has_factor(user):
+            target = "accounts:verify"
+        elif factors.required_for(user):
+            if match is not None and match.view_name in ENROLMENT_ROUTES:
+                return None
+            target = "accounts:security"
+        else:
+            return None  # no factor, none required: the password was enough
+        url = f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)

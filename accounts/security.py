@@ -8,6 +8,13 @@ down: after LOGIN_BACKOFF_AFTER failures each further attempt must wait
 Attempts refused while waiting are not checked and not counted, so guessing
 from many addresses gets one try per back-off period and the account's owner
 waits at most that long. A successful login ends the back-off.
+
+The second step (accounts.factors) is part of the same login: a wrong code
+counts as a failed login of its user from its address, a locked pair or a
+running back-off refuses the second step as it refuses the password, and only
+a passed second step resets the counts (a password alone does not, for users
+who need the second step: otherwise each new password login would start the
+guessing of codes afresh).
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ import logging
 import time
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 
 from core.cache import cache_delete, cache_get, cache_set
 
@@ -90,8 +99,38 @@ class LoginHandler(AxesDatabaseHandler):
             login_failure_record(credentials.get(settings.AXES_USERNAME_FORM_FIELD))
 
     def user_logged_in(self, sender, request, user, **kwargs):
+        from accounts import factors
+
+        passed = getattr(request, "crm_second_step_passed", False)
+        if not passed and factors.second_step_needed(user):
+            return  # the password step: counted as a login after the second step
         super().user_logged_in(sender, request, user, **kwargs)
         login_backoff_reset(user.get_username())
+
+
+def _credentials(user) -> dict:
+    return {settings.AXES_USERNAME_FORM_FIELD: user.get_username()}
+
+
+def second_step_locked(request, user) -> bool:
+    """Whether the second step is refused now: the pair (user, address) is
+    locked or the user's back-off is running (sets what the lockout page says)."""
+    return AxesProxyHandler.is_locked(request, _credentials(user))
+
+
+def second_step_failed(request, user) -> bool:
+    """Count a wrong second-step code as a failed login; True once it locks."""
+    request.crm_login_refused = False
+    user_login_failed.send(
+        sender=__name__, credentials=_credentials(user), request=request
+    )
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def second_step_passed(request, user) -> None:
+    """The login is complete: logged as a success, failures and back-off reset."""
+    request.crm_second_step_passed = True
+    AxesProxyHandler.user_logged_in(sender=__name__, request=request, user=user)
 
 
 def log_lockout(sender, request, username, ip_address, **kwargs) -> None:

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
+import time
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.models import Device
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
+from accounts import factors
 from accounts.models import Team, User, UserSession
-from accounts.permissions import forget_access
-from accounts.roles import Role
+from accounts.permissions import forget_access, has_role
+from accounts.roles import ADMIN_ROLES, Role
+from core import outbox
 from core.audit import act, save
-from core.errors import PermissionRefused
+from core.errors import DomainError, NotPossible, PermissionRefused, messages
+from core.models import OutboxMessage
 
 
 @transaction.atomic
@@ -130,6 +144,226 @@ def password_reset_permitted(*, email: str, address: str | None) -> bool:
     if not permitted:
         security_log.warning("password reset e-mail withheld: hourly limit reached")
     return permitted
+
+
+# --- The second factor (accounts/factors.py) -----------------------------------
+
+
+class WrongCode(DomainError):
+    """The code does not fit (wrong, expired or used already)."""
+
+    code = "wrong_code"
+
+
+class CodeThrottled(DomainError):
+    """Too many wrong codes for this factor just now: wait before the next."""
+
+    code = "code_throttled"
+
+    @property
+    def message(self) -> str:
+        seconds = self.params["seconds"]
+        return ngettext(
+            "Too many wrong codes: please wait %(seconds)d second.",
+            "Too many wrong codes: please wait %(seconds)d seconds.",
+            seconds,
+        ) % {"seconds": seconds}
+
+
+messages(
+    {
+        WrongCode.code: _("This code is wrong or was used already."),
+        CodeThrottled.code: _("Too many wrong codes: please wait a moment."),
+        "factor_not_found": _("This second factor does not exist."),
+        "factor_required": _(
+            "Your role requires a second factor: add another one first."
+        ),
+        "no_factor": _("Recovery codes come with a second factor: add one first."),
+        "factors_reset_admin_only": _("Only an administrator resets second factors."),
+    }
+)
+
+
+def _audit_factors(user: User, *, actor: User | None, reason: str) -> int:
+    """A history row on the user naming who changed their factors and how;
+    returns its id (the source row of an e-mail about it)."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    save(locked, actor=actor, reason=reason)
+    return locked.history.order_by("-history_id").first().history_id
+
+
+def _recovery_codes_replace(user: User) -> list[str]:
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": "recovery", "confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [factors.new_recovery_code() for _ in range(settings.OTP_RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=code) for code in codes]
+    )
+    return codes
+
+
+def _recovery_codes_ensure(user: User) -> None:
+    """The first factor comes with recovery codes."""
+    if not StaticToken.objects.filter(device__user=user).exists():
+        _recovery_codes_replace(user)
+
+
+@transaction.atomic
+def totp_device_add(
+    *, user: User, secret: str, code: str, name: str, actor: User
+) -> TOTPDevice:
+    """Add an authenticator app: its first code proves it holds the secret."""
+    key = factors.totp_key(secret)
+    totp = TOTP(bytes.fromhex(key), step=30, t0=0, digits=6, drift=0)
+    totp.time = time.time()
+    if not factors.is_totp_code(code) or not totp.verify(int(code), tolerance=1):
+        raise WrongCode()
+    device = TOTPDevice.objects.create(
+        user=user,
+        key=key,
+        name=name or str(_("Authenticator app")),
+        confirmed=True,
+        last_t=totp.t(),  # the code just typed is used
+    )
+    _recovery_codes_ensure(user)
+    _audit_factors(
+        user, actor=actor, reason=_("Second factor added: %(name)s") % {"name": name}
+    )
+    return device
+
+
+@transaction.atomic
+def passkey_registered(*, user: User, actor: User) -> None:
+    """A passkey was added (django-otp-webauthn stored it): audit, recovery codes."""
+    _recovery_codes_ensure(user)
+    _audit_factors(user, actor=actor, reason=_("Second factor added: passkey"))
+
+
+FACTOR_KINDS = {"totp": TOTPDevice, "passkey": WebAuthnCredential}
+
+
+@transaction.atomic
+def factor_remove(*, user: User, kind: str, pk: int, actor: User) -> None:
+    """Remove one of the user's own factors; the last one only where no role
+    requires it (then the recovery codes go with it)."""
+    model = FACTOR_KINDS.get(kind)
+    device = None
+    if model is not None:
+        device = model.objects.select_for_update().filter(user=user, pk=pk).first()
+    if device is None:
+        raise NotPossible(code="factor_not_found")
+    if factors.required_for(user) and factors.factors_of(user).count <= 1:
+        raise NotPossible(code="factor_required")
+    device.delete()
+    if not factors.has_factor(user):
+        StaticDevice.objects.filter(user=user).delete()
+    _audit_factors(
+        user,
+        actor=actor,
+        reason=_("Second factor removed: %(name)s") % {"name": device.name},
+    )
+
+
+@transaction.atomic
+def recovery_codes_renew(*, user: User, actor: User) -> list[str]:
+    """New recovery codes; the old ones stop working."""
+    if not factors.has_factor(user):
+        raise NotPossible(code="no_factor")
+    codes = _recovery_codes_replace(user)
+    _audit_factors(user, actor=actor, reason=_("Recovery codes renewed"))
+    return codes
+
+
+@transaction.atomic
+def factors_reset(*, user: User, actor: User, keep_session: str | None = None) -> int:
+    """An Admin removes every factor of a user (a lost phone or key): audited,
+    the user's sessions end (but `keep_session`, the Admin's own when resetting
+    their own factors), and the user is told by e-mail. Returns how many factors
+    were removed."""
+    if not has_role(actor, ADMIN_ROLES):
+        raise PermissionRefused(code="factors_reset_admin_only")
+    removed = 0
+    for model in FACTOR_KINDS.values():
+        removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+    StaticDevice.objects.filter(user=user).delete()  # with its recovery codes
+    history_id = _audit_factors(
+        user, actor=actor, reason=_("Second factors reset by an administrator")
+    )
+    # Whoever holds a session of the user (the finder of a lost phone, too) is
+    # signed out; the user logs in again and enrols a new factor.
+    end_sessions(user, except_key=keep_session)
+    outbox.enqueue([(FACTORS_RESET, history_id, user.pk)])
+    transaction.on_commit(outbox.deliver_soon, robust=True)
+    security_log.info("second factors of a user reset by an administrator")
+    return removed
+
+
+def second_factor_check(*, user: User, code: str) -> Device | None:
+    """The device that accepts `code` (a TOTP code, or a recovery code, which is
+    used up), or None. Raises CodeThrottled while the factor waits after wrong
+    codes (django-otp: 1, 2, 4 ... seconds); that attempt is not checked."""
+    code = factors.normalize_code(code)
+    with transaction.atomic():
+        if factors.is_totp_code(code):
+            # Locked: two requests with one code cannot both pass (last_t).
+            devices = list(
+                TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+            )
+        else:
+            devices = list(
+                StaticDevice.objects.select_for_update().filter(
+                    user=user, confirmed=True
+                )
+            )
+        allowed = [device for device in devices if device.verify_is_allowed()[0]]
+        if devices and not allowed:
+            waits = [device.verify_is_allowed()[1] for device in devices]
+            until = min(wait["locked_until"] for wait in waits)
+            seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
+            raise CodeThrottled(seconds=seconds)
+        for device in allowed:
+            if device.verify_token(code):
+                return device
+    return None
+
+
+FACTORS_RESET = "factors-reset"
+
+
+@outbox.kind(FACTORS_RESET)
+def _render_factors_reset(message: OutboxMessage):
+    """Tell the user that an Admin removed their second factors."""
+    record = (
+        User.history.filter(history_id=message.object_id)
+        .select_related("history_user")
+        .first()
+    )
+    user = User.objects.filter(pk=message.recipient_id).first()
+    if record is None or user is None or not user.email:
+        return None
+    return outbox.render_mail(
+        template="accounts/email/factors_reset",
+        context={
+            "user": user,
+            "actor": record.history_user,
+            "when": record.history_date,
+            "security_url": outbox.site_url() + reverse("accounts:security"),
+        },
+        to=[user.email],
+        language=user.language,
+    )
+
+
+def totp_device_ensure_demo(*, user: User, secret: str) -> bool:
+    """seed_demo: the user's confirmed TOTP device with the fixed demo secret
+    (demo data only); True when it was created."""
+    key = factors.totp_key(secret)
+    if TOTPDevice.objects.filter(user=user, key=key).exists():
+        return False
+    TOTPDevice.objects.create(user=user, key=key, name="Demo", confirmed=True)
+    return True
 
 
 @transaction.atomic

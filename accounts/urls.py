@@ -7,7 +7,25 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("administration/", views.administration, name="administration"),
+    path(
+        "administration/users/<int:pk>/reset-factors/",
+        views.factors_reset,
+        name="factors_reset",
+    ),
     path("language/", views.set_language, name="set_language"),
+    path("accounts/verify/", views.verify, name="verify"),
+    path("accounts/security/", views.security_page, name="security"),
+    path("accounts/security/totp/", views.totp_add, name="totp_add"),
+    path(
+        "accounts/security/<str:kind>/<int:pk>/remove/",
+        views.factor_remove,
+        name="factor_remove",
+    ),
+    path(
+        "accounts/security/recovery-codes/",
+        views.recovery_codes_renew,
+        name="recovery_codes_renew",
+    ),
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/end-others/", views.session_end_others, name="session_end_others"),
     path("sessions/<str:reference>/end/", views.session_end, name="session_end"),

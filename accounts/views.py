@@ -1,20 +1,36 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
-from accounts import roles, selectors, services
-from accounts.forms import LanguageForm, ThrottledPasswordResetForm
+from accounts import factors, roles, security, selectors, services
+from accounts.forms import (
+    LanguageForm,
+    SecondFactorForm,
+    ThrottledPasswordResetForm,
+    TotpAddForm,
+)
 from accounts.models import Team, User
 from accounts.permissions import role_required, roles_of
 from accounts.roles import Role
+from core.errors import NotPossible
 
 
 def dashboard(request):
@@ -34,7 +50,11 @@ def dashboard(request):
 @role_required(roles.ADMIN_ROLES)
 def administration(request):
     """Users with their roles and teams, and the teams with manager and members."""
-    users = User.objects.order_by("username").prefetch_related("groups")
+    users = (
+        User.objects.order_by("username")
+        .annotate(has_factor=factors.has_factor_sql())
+        .prefetch_related("groups")
+    )
     teams = Team.objects.select_related("manager", "group").prefetch_related(
         Prefetch("group__user_set", queryset=User.objects.order_by("username"))
     )
@@ -87,6 +107,175 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset page with its e-mails throttled (accounts.forms)."""
 
     form_class = ThrottledPasswordResetForm
+
+
+# --- The second factor (accounts/factors.py) -----------------------------------
+
+
+def _next_url(request) -> str:
+    """Where to go after the second step: a local `next`, else the dashboard."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _refuse_locked(request) -> HttpResponse:
+    """The second step is locked: sign out, answer as the login does (429)."""
+    auth_logout(request)
+    return locked_out(request, None)
+
+
+@never_cache
+def verify(request) -> HttpResponse:
+    """The second step of the login: a TOTP code, a recovery code or a passkey."""
+    user = request.user
+    next_url = _next_url(request)
+    if user.is_verified() or not factors.has_factor(user):
+        return redirect(next_url)  # nothing to verify (the middleware decides)
+    if security.second_step_locked(request, user):
+        return _refuse_locked(request)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.second_factor_check(
+                user=user, code=form.cleaned_data["code"]
+            )
+        except services.CodeThrottled as refused:
+            form.add_error("code", refused.message)
+        else:
+            if device is not None:
+                otp_login(request, device)
+                request.session.cycle_key()  # a new key for the verified session
+                security.second_step_passed(request, user)
+                if isinstance(device, StaticDevice):
+                    left = device.token_set.count()
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "You used a recovery code; %(count)d is left.",
+                            "You used a recovery code; %(count)d are left.",
+                            left,
+                        )
+                        % {"count": left},
+                    )
+                return redirect(next_url)
+            if security.second_step_failed(request, user):
+                return _refuse_locked(request)
+            form.add_error("code", services.WrongCode().message)
+    context = {
+        "form": form,
+        "next": next_url,
+        "has_passkeys": WebAuthnCredential.objects.filter(
+            user=user, confirmed=True
+        ).exists(),
+    }
+    return render(request, "accounts/verify.html", context)
+
+
+@require_GET
+def security_page(request) -> HttpResponse:
+    """Sicherheit: the user's factors and recovery codes; the enrolment too."""
+    user = request.user
+    context = {
+        "factors": factors.factors_of(user),
+        "required": factors.required_for(user),
+        "next": _next_url(request) if request.GET.get("next") else "",
+    }
+    return render(request, "accounts/security.html", context)
+
+
+_PENDING_SECRET = "crm_totp_pending_secret"
+
+
+@never_cache
+def totp_add(request) -> HttpResponse:
+    """Add an authenticator app: scan the QR code (or type the secret), confirm
+    with the first code. The secret waits in the session until confirmed."""
+    user = request.user
+    secret = request.session.get(_PENDING_SECRET)
+    if secret is None:
+        secret = request.session[_PENDING_SECRET] = factors.new_totp_secret()
+    form = TotpAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.totp_device_add(
+                user=user,
+                secret=secret,
+                code=factors.normalize_code(form.cleaned_data["code"]),
+                name=form.cleaned_data["name"],
+                actor=user,
+            )
+        except services.WrongCode as refused:
+            form.add_error("code", refused.message)
+        else:
+            del request.session[_PENDING_SECRET]
+            if not user.is_verified():  # the enrolment: this was the second step
+                otp_login(request, device)
+                request.session.cycle_key()
+            messages.success(
+                request,
+                _(
+                    "The authenticator app is added. Keep your recovery codes "
+                    "somewhere safe: each one lets you in once without the app."
+                ),
+            )
+            url = reverse("accounts:security")
+            if request.POST.get("next"):
+                url += "?" + urlencode({"next": _next_url(request)})
+            return redirect(url)
+    account = user.get_username()
+    uri = factors.totp_uri(secret=secret, account=account)
+    context = {
+        "form": form,
+        "qr_svg": mark_safe(factors.qr_svg(uri, title=_("QR code for your app"))),
+        "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
+    return render(request, "accounts/totp_add.html", context)
+
+
+@require_POST
+def factor_remove(request, kind: str, pk: int) -> HttpResponse:
+    """Remove one of one's own factors."""
+    try:
+        services.factor_remove(user=request.user, kind=kind, pk=pk, actor=request.user)
+    except NotPossible as refused:
+        if refused.code == "factor_not_found":
+            raise Http404 from None
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The second factor is removed."))
+    return redirect("accounts:security")
+
+
+@require_POST
+def recovery_codes_renew(request) -> HttpResponse:
+    """New recovery codes for oneself; the old ones stop working."""
+    try:
+        services.recovery_codes_renew(user=request.user, actor=request.user)
+    except NotPossible as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("New recovery codes: the old ones no longer work."))
+    return redirect("accounts:security")
+
+
+@role_required(roles.ADMIN_ROLES)
+@require_POST
+def factors_reset(request, pk: int) -> HttpResponse:
+    """An Admin resets a user's second factors (the user is told by e-mail)."""
+    target = get_object_or_404(User, pk=pk)
+    own = request.session.session_key if target.pk == request.user.pk else None
+    services.factors_reset(user=target, actor=request.user, keep_session=own)
+    messages.success(
+        request,
+        _("The second factors of %(user)s are reset; they were told by e-mail.")
+        % {"user": target},
+    )
+    return redirect("accounts:administration")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -29,6 +29,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Passkeys (django-otp-webauthn's views with our lockout and audit).
+    path("accounts/webauthn/", include("accounts.webauthn")),
     path("customers/", include("crm.urls")),
     path("search/", crm_views.search, name="search"),
     path("contracts/", include("contracts.urls")),

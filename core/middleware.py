@@ -10,23 +10,26 @@ from django.http import HttpRequest, HttpResponse
 # No page of ours uses these browser features; a policy that names them off
 # keeps an injected or framed script from asking for them.
 PERMISSIONS_POLICY = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "accelerometer",
-        "autoplay",
-        "camera",
-        "display-capture",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "publickey-credentials-get",
-        "screen-wake-lock",
-        "usb",
-        "xr-spatial-tracking",
-    )
+    [
+        f"{feature}=()"
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "camera",
+            "display-capture",
+            "geolocation",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "screen-wake-lock",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    ]
+    # Passkeys (WebAuthn), the second factor: on our own pages only.
+    + ["publickey-credentials-create=(self)", "publickey-credentials-get=(self)"]
 )
 
 

@@ -43,13 +43,14 @@ def demo(db):
 
 @pytest.fixture
 def client_as(client, demo):
-    """A test client signed in as the named demo user."""
+    """A test client signed in as the named demo user, second step passed with
+    the user's own TOTP device (seed_demo gives each demo user one)."""
+    from tests.support.otp import sign_in
 
-    def sign_in(username: str):
-        client.force_login(demo[username])
-        return client
+    def signed_in(username: str):
+        return sign_in(client, demo[username])
 
-    return sign_in
+    return signed_in
 
 
 @pytest.fixture

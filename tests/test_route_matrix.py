@@ -32,14 +32,19 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.sessions import reference_of
 from tests.compliance.conftest import open_request
 from tests.contracts.conftest import make_contract
 from tests.crm.conftest import add_address, add_person, log_interactions, make_customer
+from tests.support.otp import sign_in as otp_sign_in
 from tests.support.pdfs import blank_pdf
 
 USERS = ("anonymous", "anna", "ben", "maria", "dora", "admin")
+# Every signed-in page's count includes one query of django-otp's OTPMiddleware:
+# it loads the device that verified the session (so that a removed or reset
+# factor ends the sessions it verified); anonymous pages have none.
 PDF = blank_pdf()  # a real one: unreadable PDFs are refused
 
 # Routes that are not the project's: the Django admin, and Django's password views
@@ -107,11 +112,11 @@ ROUTES: dict[str, Route] = {
     "healthz": Route(PUBLIC, (405, 405), queries=("anonymous", 1)),
     # no worker or beat ran in the test: monitoring hears 503 (core.liveness)
     "healthz_tasks": Route(row(503, 503, 503, 503, 503, 503), (405, 405)),
-    "accounts:dashboard": Route(SIGNED_IN, (200, 200), queries=("anna", 3)),
-    "accounts:administration": Route(ADMIN_PAGE, (403, 403), queries=("admin", 6)),
+    "accounts:dashboard": Route(SIGNED_IN, (200, 200), queries=("anna", 4)),
+    "accounts:administration": Route(ADMIN_PAGE, (403, 403), queries=("admin", 7)),
     "accounts:set_language": Route(POST_ONLY_PUBLIC, (302, 302)),
-    # The user's own sessions: session+user, roles+teams, the sessions.
-    "accounts:session_list": Route(SIGNED_IN, (405, 405), queries=("anna", 3)),
+    # The user's own sessions: session+user, OTP device, roles+teams, the sessions.
+    "accounts:session_list": Route(SIGNED_IN, (405, 405), queries=("anna", 4)),
     "accounts:session_end_others": Route(POST_ONLY_READ, (302, 302)),
     # anna's session: anyone else ending it gets 404, like a key that never was.
     "accounts:session_end": Route(
@@ -120,125 +125,152 @@ ROUTES: dict[str, Route] = {
         lambda w: {"reference": reference_of(w.sessions["anna"])},
     ),
     "login": Route(PUBLIC, (200, 200), queries=("anonymous", 0)),
+    # --- the second factor (accounts/factors.py) ------------------------------------
+    # Verified sessions: the second step sends them on (an empty POST too).
+    "accounts:verify": Route(row(302, 302, 302, 302, 302, 302), (302, 302)),
+    "accounts:security": Route(SIGNED_IN, (405, 405), queries=("anna", 6)),
+    # An empty POST shows the form with its errors.
+    "accounts:totp_add": Route(SIGNED_IN, (200, 200), queries=("anna", 3)),
+    # Another user's factor is not found: 404, never 403.
+    "accounts:factor_remove": Route(
+        POST_ONLY_READ,
+        (404, 404),
+        lambda w: {"kind": "totp", "pk": w.totp.pk},
+    ),
+    "accounts:recovery_codes_renew": Route(POST_ONLY_READ, (302, 302)),
+    "accounts:factors_reset": Route(
+        row(302, 403, 403, 403, 403, 405),
+        (403, 403),
+        lambda w: {"pk": w.users["anna"].pk},
+    ),
+    # django-otp-webauthn's JSON ceremonies (POST only) and its JS catalogue; an
+    # empty "complete" without a begun ceremony: 400 (invalid_state).
+    "otp_webauthn:credential-registration-begin": Route(POST_ONLY_READ, (200, 200)),
+    "otp_webauthn:credential-registration-complete": Route(POST_ONLY_READ, (400, 400)),
+    "otp_webauthn:credential-authentication-begin": Route(POST_ONLY_READ, (200, 200)),
+    "otp_webauthn:credential-authentication-complete": Route(
+        POST_ONLY_READ, (400, 400)
+    ),
+    "otp_webauthn:js-i18n-catalog": Route(SIGNED_IN, (405, 405), queries=("anna", 2)),
     "logout": Route(row(302, 405, 405, 405, 405, 405), (302, 302)),
     # --- crm ------------------------------------------------------------------------
-    "crm:customer_list": Route(SIGNED_IN, (405, 405), queries=("anna", 3)),
+    "crm:customer_list": Route(SIGNED_IN, (405, 405), queries=("anna", 4)),
     # An empty POST shows the form again (the kind is chosen first).
-    "crm:customer_new": Route(NEW_RECORD, (200, 403), queries=("anna", 4)),
-    "crm:customer_export": Route(SIGNED_IN, (405, 405), queries=("anna", 4)),
+    "crm:customer_new": Route(NEW_RECORD, (200, 403), queries=("anna", 5)),
+    "crm:customer_export": Route(SIGNED_IN, (405, 405), queries=("anna", 5)),
     # A bulk form: customers one may not change are refused with a message on the
     # list (302), none moved (test_post_by_another_team_changes_nothing).
     "crm:customer_reassign": Route(POST_ONLY_EDIT, (302, 403)),
-    "crm:duplicate_list": Route(SIGNED_IN, (405, 405), queries=("anna", 11)),
+    "crm:duplicate_list": Route(SIGNED_IN, (405, 405), queries=("anna", 12)),
     "crm:customer_detail": Route(
-        RECORD, (405, 405), customer, htmx=RECORD, queries=("anna", 10)
+        RECORD, (405, 405), customer, htmx=RECORD, queries=("anna", 11)
     ),
-    "crm:customer_edit": Route(RECORD_EDIT, (404, 403), customer, queries=("anna", 7)),
+    "crm:customer_edit": Route(RECORD_EDIT, (404, 403), customer, queries=("anna", 8)),
     # Deleting is for managers: anna 403; the DPO cannot change it at all: 404.
     "crm:customer_delete": Route(
-        row(302, 403, 404, 200, 404, 200), (404, 404), customer, queries=("maria", 3)
+        row(302, 403, 404, 200, 404, 200), (404, 404), customer, queries=("maria", 4)
     ),
     "crm:customer_reviewed": Route(POST_ONLY_EDIT, (404, 403), customer),
-    "crm:customer_history": Route(RECORD, (405, 405), customer, queries=("anna", 24)),
+    "crm:customer_history": Route(RECORD, (405, 405), customer, queries=("anna", 25)),
     "crm:customer_timeline": Route(
-        RECORD, (404, 404), customer, htmx=RECORD, queries=("anna", 5)
+        RECORD, (404, 404), customer, htmx=RECORD, queries=("anna", 6)
     ),
-    "crm:customer_sharing": Route(RECORD, (404, 403), customer, queries=("anna", 9)),
+    "crm:customer_sharing": Route(RECORD, (404, 403), customer, queries=("anna", 10)),
     "crm:customer_duplicates": Route(
-        RECORD, (405, 405), customer, htmx=RECORD, queries=("anna", 10)
+        RECORD, (405, 405), customer, htmx=RECORD, queries=("anna", 11)
     ),
-    "crm:customer_merge": Route(RECORD_EDIT, (404, 403), customer, queries=("anna", 4)),
-    "crm:person_new": Route(RECORD_EDIT, (404, 403), customer, queries=("anna", 3)),
+    "crm:customer_merge": Route(RECORD_EDIT, (404, 403), customer, queries=("anna", 5)),
+    "crm:person_new": Route(RECORD_EDIT, (404, 403), customer, queries=("anna", 4)),
     "crm:person_detail": Route(
         RECORD,
         (405, 405),
         lambda w: {"pk": w.nord.pk, "person_pk": w.person.pk},
         htmx=RECORD,
-        queries=("anna", 7),
+        queries=("anna", 8),
     ),
     "crm:person_edit": Route(
         RECORD_EDIT,
         (404, 403),
         lambda w: {"pk": w.nord.pk, "person_pk": w.person.pk},
-        queries=("anna", 5),
+        queries=("anna", 6),
     ),
     "crm:person_delete": Route(
         POST_ONLY_EDIT,
         (404, 403),
         lambda w: {"pk": w.nord.pk, "person_pk": w.person.pk},
     ),
-    "crm:address_new": Route(RECORD_EDIT, (404, 403), customer, queries=("anna", 3)),
+    "crm:address_new": Route(RECORD_EDIT, (404, 403), customer, queries=("anna", 4)),
     "crm:address_edit": Route(
         RECORD_EDIT,
         (404, 403),
         lambda w: {"pk": w.nord.pk, "address_pk": w.address.pk},
-        queries=("anna", 4),
+        queries=("anna", 5),
     ),
     "search": Route(
-        SIGNED_IN, (405, 405), params=lambda w: {"q": "Matrix"}, queries=("anna", 5)
+        SIGNED_IN, (405, 405), params=lambda w: {"q": "Matrix"}, queries=("anna", 6)
     ),
     # --- contracts ------------------------------------------------------------------
-    "contracts:contract_list": Route(SIGNED_IN, (405, 405), queries=("anna", 5)),
+    "contracts:contract_list": Route(SIGNED_IN, (405, 405), queries=("anna", 6)),
     "contracts:contract_new": Route(
         RECORD_EDIT,
         (404, 403),
         params=lambda w: {"customer": w.nord.pk},
-        queries=("anna", 6),
+        queries=("anna", 7),
     ),
     "contracts:contract_detail": Route(
-        RECORD, (405, 405), contract, queries=("anna", 13)
-    ),
-    "contracts:contract_edit": Route(
-        RECORD_EDIT, (404, 403), contract, queries=("anna", 7)
-    ),
-    "contracts:contract_history": Route(
         RECORD, (405, 405), contract, queries=("anna", 14)
     ),
+    "contracts:contract_edit": Route(
+        RECORD_EDIT, (404, 403), contract, queries=("anna", 8)
+    ),
+    "contracts:contract_history": Route(
+        RECORD, (405, 405), contract, queries=("anna", 15)
+    ),
     "contracts:contract_notice": Route(
-        RECORD_EDIT, (404, 403), contract, queries=("anna", 3)
+        RECORD_EDIT, (404, 403), contract, queries=("anna", 4)
     ),
     "contracts:document_upload": Route(POST_ONLY_EDIT, (404, 403), contract),
     "contracts:document_download": Route(
         RECORD,
         (405, 405),
         lambda w: {"pk": w.contract.pk, "version_pk": w.version.pk},
-        queries=("anna", 5),
+        queries=("anna", 6),
     ),
     "contracts:deadline_calendar": Route(
         SIGNED_IN,
         (405, 405),
         params=lambda w: {"month": f"{w.contract.last_notice_day:%Y-%m}"},
-        queries=("anna", 3),
+        queries=("anna", 4),
     ),
     # The DPO may read the page but not acknowledge (no edit rights).
     "contracts:reminder_acknowledge": Route(
-        RECORD, (404, 403), lambda w: {"pk": w.reminder.pk}, queries=("anna", 3)
+        RECORD, (404, 403), lambda w: {"pk": w.reminder.pk}, queries=("anna", 4)
     ),
     "contracts:calendar_feed_settings": Route(
-        SIGNED_IN, (302, 302), queries=("anna", 3)
+        SIGNED_IN, (302, 302), queries=("anna", 4)
     ),
     # The secret address is the credential: anyone holding it reads the feed.
     "contracts:calendar_feed": Route(
         PUBLIC, (405, 405), lambda w: {"token": w.feed.token}, queries=("anonymous", 3)
     ),
-    "contracts:deadline_calculator": Route(SIGNED_IN, (405, 405), queries=("anna", 2)),
+    "contracts:deadline_calculator": Route(SIGNED_IN, (405, 405), queries=("anna", 3)),
     # --- compliance (DPO and Admin) -------------------------------------------------
-    "compliance:index": Route(DPO_PAGE, (403, 405), queries=("dora", 12)),
-    "compliance:activity_list": Route(DPO_PAGE, (403, 405), queries=("dora", 3)),
-    "compliance:activity_new": Route(DPO_PAGE, (403, 400), queries=("dora", 2)),
+    "compliance:index": Route(DPO_PAGE, (403, 405), queries=("dora", 13)),
+    "compliance:activity_list": Route(DPO_PAGE, (403, 405), queries=("dora", 4)),
+    "compliance:activity_new": Route(DPO_PAGE, (403, 400), queries=("dora", 3)),
     "compliance:activity_edit": Route(
-        DPO_PAGE, (403, 400), lambda w: {"pk": w.activity.pk}, queries=("dora", 5)
+        DPO_PAGE, (403, 400), lambda w: {"pk": w.activity.pk}, queries=("dora", 6)
     ),
-    "compliance:request_list": Route(DPO_PAGE, (403, 405), queries=("dora", 3)),
-    "compliance:request_new": Route(DPO_PAGE, (403, 400), queries=("dora", 2)),
+    "compliance:request_list": Route(DPO_PAGE, (403, 405), queries=("dora", 4)),
+    "compliance:request_new": Route(DPO_PAGE, (403, 400), queries=("dora", 3)),
     "compliance:request_detail": Route(
-        DPO_PAGE, (403, 405), data_request, queries=("dora", 9)
+        DPO_PAGE, (403, 405), data_request, queries=("dora", 10)
     ),
     "compliance:request_update": Route(POST_ONLY_DPO, (403, 400), data_request),
     "compliance:request_extend": Route(POST_ONLY_DPO, (403, 400), data_request),
     "compliance:request_close": Route(POST_ONLY_DPO, (403, 400), data_request),
     "compliance:request_erase": Route(
-        DPO_PAGE, (403, 400), data_request, queries=("dora", 35)
+        DPO_PAGE, (403, 400), data_request, queries=("dora", 36)
     ),
     # Without the version it was read at, the DPO's change is refused as stale.
     "compliance:request_recipients_told": Route(
@@ -255,26 +287,26 @@ ROUTES: dict[str, Route] = {
         (403, 405),
         lambda w: {"pk": w.report.pk},
         htmx=DPO_PAGE,
-        queries=("dora", 3),
+        queries=("dora", 4),
     ),
     "compliance:report_download": Route(
         DPO_PAGE,
         (403, 405),
         lambda w: {"pk": w.report.pk, "kind": "pdf"},
-        queries=("dora", 6),
+        queries=("dora", 7),
     ),
-    "compliance:retention_rules": Route(DPO_PAGE, (403, 400), queries=("dora", 4)),
+    "compliance:retention_rules": Route(DPO_PAGE, (403, 400), queries=("dora", 5)),
     "compliance:retention_rule_edit": Route(
-        DPO_PAGE, (403, 400), lambda w: {"pk": w.rule.pk}, queries=("dora", 5)
+        DPO_PAGE, (403, 400), lambda w: {"pk": w.rule.pk}, queries=("dora", 6)
     ),
-    "compliance:access_log": Route(DPO_PAGE, (403, 405), queries=("dora", 4)),
+    "compliance:access_log": Route(DPO_PAGE, (403, 405), queries=("dora", 5)),
     # --- consents and disclosures (cards on the person and customer pages) ----------
     "consents:person": Route(
         RECORD,
         (404, 404),
         lambda w: {"person_pk": w.person.pk},
         htmx=RECORD,
-        queries=("anna", 5),
+        queries=("anna", 6),
     ),
     "consents:withdraw": Route(
         POST_ONLY_READ,
@@ -300,7 +332,7 @@ ROUTES: dict[str, Route] = {
         (404, 404),
         lambda w: {"customer_pk": w.nord.pk},
         htmx=RECORD,
-        queries=("anna", 8),
+        queries=("anna", 9),
     ),
 }
 
@@ -390,14 +422,20 @@ def _seed() -> SimpleNamespace:
     consent = compliance.consent_record(
         person=person, purpose="newsletter", source="web_form", actor=anna
     )
-    sessions = {}
+    # Signed in with password and second factor (each demo user's own TOTP
+    # device), and with the password only (the second step still to come).
+    sessions, unverified = {}, {}
     for username, user in users.items():
         signed_in = Client()
         signed_in.force_login(user)
+        unverified[username] = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
+        signed_in = otp_sign_in(Client(), user)
         sessions[username] = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
     return SimpleNamespace(
         users=users,
         sessions=sessions,
+        unverified=unverified,
+        totp=TOTPDevice.objects.get(user=anna),
         nord=nord,
         person=person,
         address=address,
@@ -711,3 +749,86 @@ GROWN = [
 def test_query_count_with_more_data(db, grown, client, name):
     user, expected = _expected(name)
     assert count_queries(sign_in(client, grown, user), grown, name) == expected
+
+
+# --- Without the second factor ----------------------------------------------------
+
+# What a session that passed only the password may open (accounts.middleware):
+# the pages anonymous visitors may open anyway, the second step itself, logging
+# out, and the passkey ceremonies (which check the session themselves).
+OPEN_BEFORE_SECOND_STEP = {"accounts:verify", "logout"}
+
+
+def test_the_second_step_opens_no_more_than_it_says():
+    from accounts.middleware import SECOND_STEP_NAMESPACES, SECOND_STEP_ROUTES
+
+    assert SECOND_STEP_ROUTES == OPEN_BEFORE_SECOND_STEP
+    assert {"otp_webauthn"} == SECOND_STEP_NAMESPACES
+
+
+def _closed_before_second_step(name: str) -> bool:
+    route = ROUTES[name]
+    public = route.get["anonymous"] != 302  # no login needed at all
+    return not (
+        public or name in OPEN_BEFORE_SECOND_STEP or name.startswith("otp_webauthn:")
+    )
+
+
+def admin_urls() -> list[tuple[str, str]]:
+    """Every named URL of the Django admin, with sample arguments (the second
+    step is asked before any admin view runs)."""
+    from django.contrib import admin
+
+    samples = {"app_label": "accounts", "object_id": "1", "content_type_id": "1"}
+    found = []
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns)
+            elif pattern.name:
+                regex = pattern.pattern.regex
+                if regex.groupindex:
+                    kwargs = {key: samples.get(key, "1") for key in regex.groupindex}
+                    url = reverse(f"admin:{pattern.name}", kwargs=kwargs)
+                else:
+                    url = reverse(f"admin:{pattern.name}", args=["1"] * regex.groups)
+                found.append((pattern.name, url))
+
+    walk(admin.site.urls[0])
+    return found
+
+
+CLOSED = [name for name in ROUTES if _closed_before_second_step(name)]
+
+
+@pytest.mark.parametrize("user", ["dora", "admin", "maria"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_no_page_before_the_second_step(db, world, client, user, method):
+    """dora, admin and maria signed in with the password only: every page but the
+    second step sends them to it, with the page to go on to afterwards."""
+    client.cookies[settings.SESSION_COOKIE_NAME] = world.unverified[user]
+    verify = reverse("accounts:verify")
+    urls = [(name, url_of(name, world)) for name in CLOSED]
+    urls += [(f"admin:{name}", url) for name, url in admin_urls() if name != "login"]
+    assert len(urls) > 60 + 20  # the project's pages and the admin's
+    wrong = {}
+    for name, url in urls:
+        response = getattr(client, method)(url)
+        location = response.get("Location", "")
+        if response.status_code != 302 or not location.startswith(f"{verify}?next="):
+            wrong[name] = (response.status_code, location)
+    assert wrong == {}
+
+
+def test_the_admin_has_no_login_page_of_its_own(db, client):
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next=/admin/"
+
+
+def test_the_second_step_page_asks_for_the_code(db, world, client):
+    client.cookies[settings.SESSION_COOKIE_NAME] = world.unverified["dora"]
+    response = client.get(reverse("accounts:verify"))
+    assert response.status_code == 200
+    assert b'name="code"' in response.content

@@ -20,6 +20,7 @@ from crm import policy, selectors
 from crm import services as crm
 from tests.contracts.conftest import make_contract
 from tests.crm.conftest import add_address, add_person, make_customer
+from tests.support.otp import sign_in
 from tests.support.versions import current
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -367,7 +368,7 @@ def test_a_service_refusal_no_view_catches_is_a_409_page_with_its_message(
     edit page answers with the service's reason in German, nothing saved."""
     person = world["person"]
     type(person).objects.filter(pk=person.pk).update(restricted_until=date.max)
-    client.force_login(world["admin"])
+    sign_in(client, world["admin"])  # password and second factor
     response = client.post(
         f"/customers/{world['nord'].pk}/persons/{person.pk}/edit/",
         {

@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import bootstrap_wrapper
 import dj_database_url
@@ -36,7 +37,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, behind the second factor (accounts.admin.CRMAdminSite).
+    "accounts.apps.CRMAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,6 +54,11 @@ INSTALLED_APPS = [
     "simple_history",
     "guardian",
     "axes",
+    # The second factor: TOTP apps, recovery codes, passkeys (accounts/factors.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "core",
     "accounts",
     "crm",
@@ -69,8 +76,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's, with the user read in the session's own query (accounts.sessions).
     "accounts.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the device that passed the second step, loaded
+    # again on each request (so a removed or reset factor ends its sessions).
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a login unless its view says @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # ... and the second factor, where the user has one or the role requires it.
+    "accounts.middleware.SecondFactorMiddleware",
     "accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute timeouts; after the messages, to say why a session ended.
@@ -270,6 +282,37 @@ AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 # Password-reset e-mails per hour, per e-mail address and per client address.
 PASSWORD_RESET_LIMIT_PER_EMAIL = 3
 PASSWORD_RESET_LIMIT_PER_ADDRESS = 10
+
+# The second factor (accounts/factors.py). Required for these roles (names of
+# accounts.roles.Role; empty: for nobody), offered to everyone; whoever has a
+# factor uses it. TOTP apps (RFC 6238), passkeys and security keys (WebAuthn),
+# and recovery codes, each usable once.
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "Admin,DPO,Manager")
+OTP_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Kundenbuch CRM")
+# Passkeys are a second factor only: the password stays the first, so that the
+# lockout and back-off above see every login.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "Kundenbuch CRM")
+
+
+def webauthn_party(site_url: str) -> tuple[str, list[str]]:
+    """The WebAuthn relying party (a domain, never an IP address) and the origins
+    allowed to use it: SITE_URL's host over https, else localhost (browsers
+    allow plain http there only)."""
+    site = urlsplit(site_url)
+    if site.scheme == "https" and site.hostname:
+        return site.hostname, [f"{site.scheme}://{site.netloc}"]
+    return "localhost", [f"http://localhost:{site.port or 80}"]
+
+
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = webauthn_party(
+    os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+)
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or OTP_WEBAUTHN_RP_ID
+OTP_WEBAUTHN_ALLOWED_ORIGINS = (
+    env_list("WEBAUTHN_ALLOWED_ORIGINS") or OTP_WEBAUTHN_ALLOWED_ORIGINS
+)
 
 # guardian: no anonymous user row; object permissions only for real users.
 ANONYMOUS_USER_NAME = None

@@ -18,3 +18,11 @@ FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [  # noqa: F405
 SITE_URL = os.environ.get("SITE_URL") or (
     f"http://127.0.0.1:{os.environ.get('CRM_WEB_PORT') or '8000'}"
 )
+
+# Passkeys on http need the name localhost: http://localhost:PORT/ (WebAuthn
+# refuses IP addresses), unless WEBAUTHN_* say otherwise.
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = webauthn_party(SITE_URL)  # noqa: F405
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or OTP_WEBAUTHN_RP_ID
+OTP_WEBAUTHN_ALLOWED_ORIGINS = (
+    env_list("WEBAUTHN_ALLOWED_ORIGINS") or OTP_WEBAUTHN_ALLOWED_ORIGINS  # noqa: F405
+)

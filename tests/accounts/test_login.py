@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.conftest import DEMO_USERNAMES
+from tests.support.otp import demo_code
 
 
 def post_login(client, username, password):
@@ -18,9 +19,12 @@ def test_every_demo_user_can_log_in_and_lands_on_the_dashboard(
     client, demo, demo_password, username
 ):
     response = post_login(client, username, demo_password)
-
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:dashboard")
+    # then the second step, with the code of the demo user's authenticator app
+    second = client.post(reverse("accounts:verify"), {"code": demo_code(username)})
+
+    assert second["Location"] == reverse("accounts:dashboard")
     page = client.get(reverse("accounts:dashboard"))
     assert page.status_code == 200
     assert page.context["user"].username == username

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import UserSession
+from accounts.models import User, UserSession
 from accounts.selectors import describe_agent
 from accounts.sessions import CLIENT_KEY, reference_of, timed_out
+from tests.support.otp import mark_verified
 
 FIREFOX = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -24,12 +25,15 @@ IPHONE = (
 
 
 def browser(username: str, password: str, *, agent: str = FIREFOX, **meta) -> Client:
-    """A browser of its own, signed in through the login page."""
+    """A browser of its own, signed in through the login page, and past the
+    second step with the user's own device (several browsers of one user sign
+    in within one TOTP period, and a code works only once)."""
     client = Client(headers={"User-Agent": agent}, **meta)
     response = client.post(
         reverse("login"), {"username": username, "password": password}
     )
     assert response.status_code == 302
+    mark_verified(client, User.objects.get(username=username))
     return client
 
 

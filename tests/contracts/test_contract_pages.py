@@ -235,13 +235,13 @@ def test_contract_list_sorts_and_keeps_a_constant_number_of_queries(
     by_number = client.get(listing, {"sort": "number"}).context["contracts"]
     assert [c.number for c in by_number] == sorted(c.number for c in by_number)
     client.get(listing)  # warm
-    # user, roles+teams, contracts (with customer, owner, type), value totals,
-    # contract types; owners and teams for the filter come from the cache
-    with django_assert_num_queries(5):
+    # user, OTP device, roles+teams, contracts (with customer, owner, type), value
+    # totals, contract types; owners and teams for the filter come from the cache
+    with django_assert_num_queries(6):
         client.get(listing)
     for _ in range(5):
         make_contract(customer, demo["anna"], title="Mehr")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(listing)
 
 

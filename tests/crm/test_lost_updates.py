@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from contracts.models import Contract, Notice
 from crm.models import Address, Person
+from tests.support.otp import sign_in
 from tests.support.versions import current
 
 from .conftest import add_address, add_person, make_customer
@@ -24,7 +25,7 @@ def post_at_once(user, url: str, forms: list[dict]) -> list[int]:
 
     def run(index: int, data: dict) -> None:
         client = Client()
-        client.force_login(user)
+        sign_in(client, user)  # password and second factor
         try:
             barrier.wait(timeout=60)
             statuses[index] = client.post(url, data).status_code

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD
+from tests.support.otp import demo_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -15,10 +16,14 @@ def seeded(transactional_db):
 
 
 def log_in(page, base_url, username):
+    """Password, then the code of the user's authenticator app (the demo secret)."""
     page.goto(f"{base_url}/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.get_by_test_id("login-submit").click()
+    page.wait_for_url(re.compile(r"/accounts/verify/"))
+    page.fill("input[name=code]", demo_code(username))
+    page.get_by_test_id("verify-submit").click()
 
 
 def test_anna_logs_in_lands_on_dashboard_and_switches_language(
