@@ -530,9 +530,7 @@ def person_consents(request, person_pk: int):
 def _editable(user, person) -> bool:
     from crm import policy
 
-    return person.restricted_until is None and policy.may_change(
-        user, person.customer_id
-    )
+    return policy.may_change_person(user, person)
 
 
 @customer_roles

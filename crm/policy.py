@@ -68,6 +68,12 @@ def may_change(actor, customer_id: int) -> bool:
     return False
 
 
+def may_change_person(actor, person) -> bool:
+    """The rule of `Person.objects.editable_by` for one loaded person: its
+    customer may be changed and the person is not restricted (Art. 18)."""
+    return person.restricted_until is None and may_change(actor, person.customer_id)
+
+
 def require_change(actor, customer_id: int) -> None:
     if not may_change(actor, customer_id):
         raise PermissionRefused(code="customer_not_editable")
