@@ -32,8 +32,12 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
 
 @admin.register(Team)
 class TeamAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "manager")
-    fields = ("name", "manager")
+    list_display = ("name", "company", "manager")
+    list_filter = ("company",)
+    fields = ("company", "name", "manager")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("company",) if obj else ()
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -41,6 +45,6 @@ class TeamAdmin(SimpleHistoryAdmin):
             return
         # A new team needs its own group: the service creates both.
         created = services.team_create(
-            name=obj.name, manager=obj.manager, actor=request.user
+            name=obj.name, manager=obj.manager, company=obj.company, actor=request.user
         )
         obj.pk, obj.slug, obj.group = created.pk, created.slug, created.group

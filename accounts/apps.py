@@ -13,7 +13,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from accounts import roles, security, services, sessions  # noqa: F401
+        from accounts import roles, security, services, sessions
 
         # Role groups are declared in code (accounts/roles.py); every migrate brings
         # their permissions up to date, so new models' permissions reach the roles.
@@ -22,6 +22,7 @@ class AccountsConfig(AppConfig):
         # Django's login signal, whichever view signed in (login page, second
         # factor, admin): the session notes when, for its absolute timeout.
         user_logged_in.connect(sessions.session_started, dispatch_uid="crm-session")
+        user_logged_in.connect(services.company_signed_in, dispatch_uid="crm-company")
 
 
 class CRMAdminConfig(admin_apps.AdminConfig):

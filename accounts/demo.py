@@ -5,7 +5,7 @@ from typing import NamedTuple
 from django.db import transaction
 
 from accounts import services
-from accounts.models import Team, User
+from accounts.models import Company, Team, User
 from accounts.roles import Role
 
 # Demo only: every demo user has this password (README says so).
@@ -22,6 +22,27 @@ class DemoUser(NamedTuple):
     # Demo only: the base32 secret of the user's authenticator app (README's
     # table of demo logins; `oathtool --totp -b SECRET` prints the code).
     totp_secret: str
+    company: str = "first"  # DEMO_COMPANIES' key
+
+
+# The first company is the one the installation was migrated into (from the
+# settings); the second lives beside it with overlapping numbers (K-000001 in
+# both), its own Land (Bavaria's holidays), users and DPO.
+SECOND_COMPANY = {
+    "name": "Beispiel Handels AG",
+    "slug": "beispiel-handels-ag",
+    "legal_form": "AG",
+    "address": "Marienplatz 8\n80331 München",
+    "letterhead": "Amtsgericht München HRB 123456 · Vorstand: Dr. Erika Beispiel",
+    "email": "crm@beispiel-handels.example",
+    "land": "BY",
+    "country": "DE",
+    "supervisory_authority": (
+        "Bayerisches Landesamt für Datenschutzaufsicht (BayLDA), "
+        "Promenade 18, 91522 Ansbach"
+    ),
+    "data_review_months": 12,
+}
 
 
 DEMO_USERS = [
@@ -45,9 +66,38 @@ DEMO_USERS = [
         "admin", "Adam", "Admin", [Role.ADMIN], [], True,
         "QKOQSWFMFVY3Y7P5TGPZNEB3OHRO5QL2",
     ),
+    DemoUser(
+        "carla", "Carla", "Claßen", [Role.STAFF], ["Vertrieb"], False,
+        "7GJ7MU3RPUAFXRUZNTZY32F7RLP4H3W5", "second",
+    ),
+    DemoUser(
+        "moritz", "Moritz", "Maier", [Role.MANAGER], [], False,
+        "RCB42XXFE4MUH5VKT2HTR4JETIEGZPFS", "second",
+    ),
+    DemoUser(
+        "dieter", "Dieter", "Datenschutz", [Role.DPO], [], False,
+        "L5WA7FR6G5V7IAPDAL7EZDVEL36S3NPN", "second",
+    ),
 ]  # fmt: skip
 DEMO_TOTP_SECRETS = {demo.username: demo.totp_secret for demo in DEMO_USERS}
-DEMO_TEAMS = [("Nord", "maria"), ("Süd", "maria")]
+# (company, team, manager)
+DEMO_TEAMS = [
+    ("first", "Nord", "maria"),
+    ("first", "Süd", "maria"),
+    ("second", "Vertrieb", "moritz"),
+]
+
+
+def seed_companies() -> dict[str, Company]:
+    """The first company (made by the migration; here when the database has
+    none) and the second; returns them by DEMO_COMPANIES' key."""
+    first = Company.objects.order_by("pk").first()
+    if first is None:
+        first = services.company_create(actor=None)
+    second = Company.objects.filter(slug=SECOND_COMPANY["slug"]).first()
+    if second is None:
+        second = services.company_create(actor=None, **SECOND_COMPANY)
+    return {"first": first, "second": second}
 
 
 @transaction.atomic
@@ -55,7 +105,9 @@ def seed_users() -> tuple[int, dict[str, User]]:
     """Create or repair the demo users and teams; returns (created, users by name)."""
     created = 0
     users: dict[str, User] = {}
+    companies = seed_companies()
     for demo in DEMO_USERS:
+        company = companies[demo.company]
         user = User.objects.filter(username=demo.username).first()
         if user is None:
             user = services.user_create(
@@ -66,17 +118,23 @@ def seed_users() -> tuple[int, dict[str, User]]:
                 last_name=demo.last_name,
                 roles=demo.roles,
                 is_superuser=demo.superuser,
+                company=company,
                 actor=None,
             )
             created += 1
         else:
-            services.user_set_roles(user=user, roles=demo.roles, actor=None)
+            services.user_set_roles(
+                user=user, roles=demo.roles, company=company, actor=None
+            )
         services.totp_device_ensure_demo(user=user, secret=demo.totp_secret)
         users[demo.username] = user
-    for name, manager in DEMO_TEAMS:
-        team = Team.objects.filter(name=name).first()
+    for key, name, manager in DEMO_TEAMS:
+        company = companies[key]
+        team = Team.objects.filter(company=company, name=name).first()
         if team is None:
-            team = services.team_create(name=name, manager=users[manager], actor=None)
+            team = services.team_create(
+                name=name, manager=users[manager], company=company, actor=None
+            )
         else:
             services.team_set_manager(team=team, manager=users[manager], actor=None)
         members = [users[d.username] for d in DEMO_USERS if name in d.teams]
@@ -88,8 +146,10 @@ def seed_demo(context: dict) -> str:
     """seed_demo step: users and teams; puts the users into `context`."""
     created, users = seed_users()
     context["users"] = users
+    context["companies"] = seed_companies()
     return (
+        f"companies {', '.join(c.name for c in context['companies'].values())}; "
         f"{created} users created, {len(DEMO_USERS) - created} kept; "
-        f"teams {', '.join(name for name, _ in DEMO_TEAMS)}; "
+        f"teams {', '.join(name for _, name, _ in DEMO_TEAMS)}; "
         "each with a TOTP device of its demo secret (README)"
     )

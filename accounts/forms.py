@@ -4,7 +4,9 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from accounts.models import Company
 from core.clientip import client_ip
+from core.forms import add_version_field
 
 
 class LanguageForm(forms.Form):
@@ -55,3 +57,75 @@ class TotpAddForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
         ),
     )
+
+
+LOGO_MAX_BYTES = 1024 * 1024
+
+WEEKDAYS = [
+    (1, _("Monday")),
+    (2, _("Tuesday")),
+    (3, _("Wednesday")),
+    (4, _("Thursday")),
+    (5, _("Friday")),
+    (6, _("Saturday")),
+    (7, _("Sunday")),
+]
+
+
+class CompanyForm(forms.ModelForm):
+    """The company's settings, as its Admin keeps them (accounts.services)."""
+
+    business_days = forms.TypedMultipleChoiceField(
+        label=_("business days"),
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Company
+        fields = [
+            "legal_form", "address", "letterhead", "logo", "email", "country", "land",
+            "supervisory_authority", "data_review_months", "business_hours_start",
+            "business_hours_end", "business_days", "currency",
+        ]  # fmt: skip
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "letterhead": forms.Textarea(attrs={"rows": 2}),
+            "supervisory_authority": forms.Textarea(attrs={"rows": 2}),
+            "business_hours_start": forms.TimeInput(attrs={"type": "time"}),
+            "business_hours_end": forms.TimeInput(attrs={"type": "time"}),
+            "land": forms.TextInput(attrs={"maxlength": 3, "size": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_version_field(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        start = cleaned.get("business_hours_start")
+        end = cleaned.get("business_hours_end")
+        if start and end and start >= end:
+            # Next to the field (and so the model's check constraint is not
+            # asked again for the whole form).
+            self.add_error(
+                "business_hours_end", _("The business hours end after they begin.")
+            )
+        return cleaned
+
+    def clean_logo(self):
+        """A PNG or JPEG of at most 1 MB, recognized by its first bytes."""
+        logo = self.cleaned_data.get("logo")
+        if not logo or not hasattr(logo, "content_type"):
+            return logo  # unchanged (or cleared)
+        if logo.size > LOGO_MAX_BYTES:
+            raise forms.ValidationError(_("The logo may have at most 1 MB."))
+        head = logo.read(8)
+        logo.seek(0)
+        if not head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+            raise forms.ValidationError(_("The logo must be a PNG or JPEG image."))
+        return logo
+
+    def service_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from accounts.roles import Role
+from core.errors import PermissionRefused
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,17 @@ class TeamRef:
 
 @dataclass(frozen=True)
 class Access:
-    """What decides which records a user sees: roles, teams, managed teams."""
+    """What decides which records a user sees: company, roles, teams, managed teams.
+
+    All of it is of the user's current company: their roles and teams there.
+    """
 
     roles: frozenset[str]
     teams: tuple[TeamRef, ...]  # member or manager, by name
     member_team_ids: frozenset[int]
     managed_team_ids: frozenset[int]
-    group_ids: frozenset[int] = frozenset()  # every group the user is a member of
+    group_ids: frozenset[int] = frozenset()  # the user's groups in the company
+    company_id: int | None = None  # None: no company, no records
 
     @property
     def team_ids(self) -> frozenset[int]:
@@ -43,17 +48,23 @@ NO_ACCESS = Access(frozenset(), (), frozenset(), frozenset())
 
 
 def access_of(user) -> Access:
-    """Roles and teams of a user in one query, cached on the user object."""
+    """Roles and teams of a user in their current company in one query, cached
+    on the user object."""
     if not user.is_authenticated:
         return NO_ACCESS
     cached = getattr(user, "_crm_access", None)
     if cached is not None:
         return cached
+    company_id = user.company_id
+    if company_id is None:
+        user._crm_access = NO_ACCESS
+        return NO_ACCESS
     rows = (
         Group.objects.filter(Q(user=user) | Q(team__manager=user))
+        .filter(Q(company_role__company_id=company_id) | Q(team__company_id=company_id))
         .values_list(
             "id",
-            "name",
+            "company_role__role",
             "user",
             "team__id",
             "team__name",
@@ -68,7 +79,7 @@ def access_of(user) -> Access:
     roles, teams, members, managed, groups = set(), {}, set(), set(), set()
     for (
         group_id,
-        name,
+        role,
         member,
         team_id,
         team,
@@ -82,8 +93,8 @@ def access_of(user) -> Access:
         if is_member:
             groups.add(group_id)
         if team_id is None:
-            if is_member and name in Role.values:
-                roles.add(name)
+            if is_member and role:
+                roles.add(role)
             continue
         if is_member:
             members.add(team_id)
@@ -91,15 +102,20 @@ def access_of(user) -> Access:
             managed.add(team_id)
         manager_name = f"{first} {last}".strip() or (login or "")
         teams[team_id] = TeamRef(team_id, team, slug, manager_id, manager_name)
-    if user.is_superuser:
-        roles.add(Role.ADMIN)
-    cached = Access(
-        frozenset(roles),
-        tuple(teams.values()),
-        frozenset(members),
-        frozenset(managed),
-        frozenset(groups),
-    )
+    if user.is_superuser and company_id is not None:
+        roles.add(Role.ADMIN)  # the operator administers every company
+    if not roles:
+        # Not (or no longer) a member of this company: nothing of it.
+        cached = NO_ACCESS
+    else:
+        cached = Access(
+            frozenset(roles),
+            tuple(teams.values()),
+            frozenset(members),
+            frozenset(managed),
+            frozenset(groups),
+            company_id,
+        )
     user._crm_access = cached
     return cached
 
@@ -133,3 +149,20 @@ def role_required(roles: Iterable[str]) -> Callable:
         return wrapped
 
     return decorator
+
+
+def company_for(actor, company=None) -> int:
+    """The company a new record of `actor` belongs to: their current one.
+
+    The system (actor None: beat, demo data) names it; a user may name only
+    their current company (a record is never written into another one).
+    """
+    company_id = getattr(company, "pk", company)
+    if actor is None:
+        if company_id is None:
+            raise ValueError("the system names the company of a new record")
+        return company_id
+    current = access_of(actor).company_id
+    if current is None or company_id not in (None, current):
+        raise PermissionRefused(code="other_company")
+    return current

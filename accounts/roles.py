@@ -60,23 +60,49 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
 }
 
 
+def role_permission_query(role: str) -> models.Q:
+    """The permissions a role holds, as a condition on auth.Permission."""
+    query = models.Q(pk__in=[])
+    for target, actions in ROLE_PERMISSIONS[role].items():
+        app_label, _dot, model = target.partition(".")
+        scope = models.Q(content_type__app_label=app_label)
+        if model:
+            scope &= models.Q(content_type__model=model)
+        codenames = models.Q()
+        for action in actions:
+            codenames |= models.Q(codename__startswith=f"{action}_")
+        query |= scope & codenames
+    return query
+
+
+def role_group_name(company_id: int, role: str) -> str:
+    """The name of a company's role group ("role:3:Staff"; unique like every group)."""
+    return f"role:{company_id}:{role}"
+
+
 def sync_role_groups(apps=global_apps) -> None:
-    """Create the role groups and set their permissions to exactly the declared ones."""
+    """Give every company its four role groups, each with exactly its permissions."""
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    for role, grants in ROLE_PERMISSIONS.items():
-        group, _created = group_model.objects.get_or_create(name=role)
-        query = models.Q(pk__in=[])
-        for target, actions in grants.items():
-            app_label, _dot, model = target.partition(".")
-            scope = models.Q(content_type__app_label=app_label)
-            if model:
-                scope &= models.Q(content_type__model=model)
-            codenames = models.Q()
-            for action in actions:
-                codenames |= models.Q(codename__startswith=f"{action}_")
-            query |= scope & codenames
-        group.permissions.set(permission_model.objects.filter(query))
+    company_model = apps.get_model("accounts", "Company")
+    company_role_model = apps.get_model("accounts", "CompanyRole")
+    permissions = {
+        role: list(permission_model.objects.filter(role_permission_query(role)))
+        for role in ROLE_PERMISSIONS
+    }
+    for company_id in company_model.objects.values_list("pk", flat=True):
+        for role in ROLE_PERMISSIONS:
+            company_role = company_role_model.objects.filter(
+                company_id=company_id, role=role
+            ).first()
+            if company_role is None:
+                group, _created = group_model.objects.get_or_create(
+                    name=role_group_name(company_id, role)
+                )
+                company_role = company_role_model.objects.create(
+                    company_id=company_id, role=role, group=group
+                )
+            company_role.group.permissions.set(permissions[role])
 
 
 def sync_after_migrate(sender, apps=global_apps, **kwargs) -> None:

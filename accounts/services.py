@@ -8,12 +8,15 @@ import math
 import time
 from collections.abc import Iterable
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -24,13 +27,139 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts import factors
-from accounts.models import Team, User, UserSession
-from accounts.permissions import forget_access, has_role
-from accounts.roles import ADMIN_ROLES, Role
+from accounts.models import Company, CompanyRole, Team, User, UserSession
+from accounts.permissions import access_of, forget_access, has_role
+from accounts.roles import ADMIN_ROLES, Role, sync_role_groups
 from core import outbox
 from core.audit import act, save
-from core.errors import DomainError, NotPossible, PermissionRefused, messages
+from core.errors import DomainError, NotPossible, PermissionRefused, allowed, messages
 from core.models import OutboxMessage
+from core.versioning import update_versioned
+
+
+def company_defaults() -> dict:
+    """A new company's settings, from the installation's (settings.COMPANY_*)."""
+    return {
+        "name": settings.COMPANY_NAME,
+        "address": settings.COMPANY_ADDRESS,
+        "land": settings.COMPANY_LAND,
+        "country": settings.COMPANY_COUNTRY,
+        "supervisory_authority": settings.SUPERVISORY_AUTHORITY,
+        "data_review_months": settings.DATA_REVIEW_MONTHS,
+    }
+
+
+@transaction.atomic
+def company_create(*, actor: User | None, **fields) -> Company:
+    """A company with its four role groups; unset fields from the settings."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionRefused(code="company_create_operator_only")
+    values = company_defaults() | fields
+    values.setdefault("slug", slugify(values["name"])[:50])
+    company = Company(**values)
+    save(company, actor=actor)
+    sync_role_groups()
+    # Higher apps set up what a company starts with (compliance: the consent
+    # wordings) through their AppConfig's `company_setup` hook.
+    for config in django_apps.get_app_configs():
+        hook = getattr(config, "company_setup", None)
+        if hook:
+            import_string(hook)(company)
+    return company
+
+
+# What an Admin of the company may change on it (the name and short name stay
+# the operator's: they name the company across the installation).
+COMPANY_FIELDS = frozenset(
+    {
+        "legal_form", "address", "letterhead", "logo", "email", "country", "land",
+        "supervisory_authority", "data_review_months", "business_hours_start",
+        "business_hours_end", "business_days", "currency",
+    }
+)  # fmt: skip
+
+
+def company_land_valid(country: str, land: str) -> bool:
+    """Whether `land` is a state of `country` that the holiday calendar knows."""
+    import holidays
+
+    if not land:
+        return True
+    return land in holidays.country_holidays(country).subdivisions
+
+
+@transaction.atomic
+def company_update(
+    *, company: Company, actor: User | None, version: int, fields: dict
+) -> Company:
+    """Change the company's settings (its Admins and the operator); a save
+    based on an old version is refused (StaleEdit)."""
+    if actor is not None and not actor.is_superuser:
+        access = access_of(actor)
+        if access.company_id != company.pk or Role.ADMIN not in access.roles:
+            raise PermissionRefused(code="company_admin_only")
+    fields = allowed(fields, COMPANY_FIELDS)
+    country = fields.get("country", company.country)
+    if not company_land_valid(country, fields.get("land", company.land)):
+        raise ValidationError(
+            {"land": _("This is no state of the chosen country.")}, code="land"
+        )
+    start = fields.get("business_hours_start", company.business_hours_start)
+    end = fields.get("business_hours_end", company.business_hours_end)
+    if start >= end:
+        raise ValidationError(
+            {"business_hours_end": _("The business hours end after they begin.")},
+            code="business_hours",
+        )
+    days = fields.get("business_days", company.business_days)
+    if not days or any(day not in range(1, 8) for day in days):
+        raise ValidationError(
+            {"business_days": _("Choose at least one weekday.")}, code="business_days"
+        )
+    return update_versioned(company, actor=actor, version=version, fields=fields)
+
+
+def companies_of(user: User) -> models.QuerySet[Company]:
+    """The companies a user may work in: where they hold a role (a superuser: all)."""
+    if user.is_superuser:
+        return Company.objects.all()
+    return Company.objects.filter(roles__group__user=user).distinct()
+
+
+@transaction.atomic
+def company_switch(*, user: User, company_id: int) -> Company:
+    """Work in another of the user's companies from now on (every session of theirs)."""
+    company = companies_of(user).filter(pk=company_id).first()
+    if company is None:
+        raise PermissionRefused(code="company_not_member")
+    if user.company_id != company.pk:
+        user.company = company
+        save(user, actor=user, update_fields=["company"])
+        forget_access(user)
+    return company
+
+
+def company_ensure_current(user: User) -> None:
+    """At sign-in: a user whose current company is unset or no longer theirs
+    works in the first of their companies (none: they see no records)."""
+    if user.company_id and companies_of(user).filter(pk=user.company_id).exists():
+        return
+    first = companies_of(user).order_by("pk").first()
+    if (first.pk if first else None) != user.company_id:
+        user.company = first
+        save(user, actor=user, update_fields=["company"])
+        forget_access(user)
+
+
+COMPANY_COUNT_KEY = "crm_companies"
+
+
+def company_signed_in(sender, request, user, **kwargs) -> None:
+    """user_logged_in: the user works in one of their companies; the session
+    notes how many they have (the user menu offers the switch when more than
+    one, without a query on every page)."""
+    company_ensure_current(user)
+    request.session[COMPANY_COUNT_KEY] = companies_of(user).count()
 
 
 @transaction.atomic
@@ -38,6 +167,7 @@ def user_create(
     *,
     username: str,
     password: str | None,
+    company: Company | None = None,
     email: str = "",
     first_name: str = "",
     last_name: str = "",
@@ -46,7 +176,9 @@ def user_create(
     is_superuser: bool = False,
     actor: User | None,
 ) -> User:
-    """Create a user with a hashed password (unusable when None) and roles."""
+    """Create a user with a hashed password (unusable when None) and roles in
+    the company (default: the actor's; the first company for the system)."""
+    company = company or _company_of(actor)
     user = User(
         username=username,
         email=email,
@@ -54,25 +186,52 @@ def user_create(
         last_name=last_name,
         language=language,
         is_superuser=is_superuser,
+        company=company,
     )
     user.set_password(password)
     save(user, actor=actor)
-    user_set_roles(user=user, roles=roles, actor=actor)
+    user_set_roles(user=user, roles=roles, company=company, actor=actor)
     return user
 
 
+def _company_of(actor: User | None) -> Company:
+    if actor is not None and actor.company_id:
+        return Company.objects.get(pk=actor.company_id)
+    return Company.objects.order_by("pk").first()
+
+
 @transaction.atomic
-def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> None:
-    """Give the user exactly these roles; Admins may use the Django admin."""
+def user_set_roles(
+    *,
+    user: User,
+    roles: Iterable[str],
+    company: Company | None = None,
+    actor: User | None,
+) -> None:
+    """Give the user exactly these roles in the company (default: the user's
+    current one); no role left there: no longer a member of it."""
+    company = company or Company.objects.get(pk=user.company_id)
+    if actor is not None and not actor.is_superuser:
+        actor_access = access_of(actor)
+        if (
+            actor_access.company_id != company.pk
+            or Role.ADMIN not in actor_access.roles
+        ):
+            raise PermissionRefused(code="roles_admin_only")
     wanted = {Role(role) for role in roles}
-    role_groups = Group.objects.filter(name__in=Role.values)
+    company_roles = list(
+        CompanyRole.objects.filter(company=company).select_related("group")
+    )
     act(user, actor)
-    user.groups.remove(*[group for group in role_groups if group.name not in wanted])
-    user.groups.add(*[group for group in role_groups if group.name in wanted])
-    is_staff = Role.ADMIN in wanted or user.is_superuser
-    if user.is_staff != is_staff:
-        user.is_staff = is_staff
+    user.groups.remove(*[cr.group for cr in company_roles if cr.role not in wanted])
+    user.groups.add(*[cr.group for cr in company_roles if cr.role in wanted])
+    # The Django admin shows every company's rows: the operator's tool only.
+    if user.is_staff != user.is_superuser:
+        user.is_staff = user.is_superuser
         save(user, actor=actor, update_fields=["is_staff"])
+    if wanted and user.company_id is None:
+        user.company = company
+        save(user, actor=actor, update_fields=["company"])
     forget_access(user)
 
 
@@ -84,11 +243,18 @@ def user_set_language(*, user: User, language: str) -> None:
 
 
 @transaction.atomic
-def team_create(*, name: str, manager: User | None, actor: User | None) -> Team:
-    """Create a team with its own group."""
+def team_create(
+    *,
+    name: str,
+    manager: User | None,
+    company: Company | None = None,
+    actor: User | None,
+) -> Team:
+    """Create a team of the company (default: the actor's) with its own group."""
+    company = company or _company_of(actor)
     slug = slugify(name)
-    group = Group.objects.create(name=f"team:{slug}")
-    team = Team(name=name, slug=slug, group=group, manager=manager)
+    group = Group.objects.create(name=f"team:{company.pk}:{slug}")
+    team = Team(company=company, name=name, slug=slug, group=group, manager=manager)
     save(team, actor=actor)
     return team
 
@@ -180,6 +346,15 @@ messages(
         ),
         "no_factor": _("Recovery codes come with a second factor: add one first."),
         "factors_reset_admin_only": _("Only an administrator resets second factors."),
+        "company_create_operator_only": _(
+            "Only the operator of the installation creates companies."
+        ),
+        "company_not_member": _("You are not a member of this company."),
+        "other_company": _("This belongs to another company."),
+        "roles_admin_only": _("Only an administrator of the company gives roles."),
+        "company_admin_only": _(
+            "Only an administrator of the company changes its settings."
+        ),
     }
 )
 
@@ -284,6 +459,8 @@ def factors_reset(*, user: User, actor: User, keep_session: str | None = None) -
     were removed."""
     if not has_role(actor, ADMIN_ROLES):
         raise PermissionRefused(code="factors_reset_admin_only")
+    if not companies_of(user).filter(pk=access_of(actor).company_id).exists():
+        raise PermissionRefused(code="company_not_member")
     removed = 0
     for model in FACTOR_KINDS.values():
         removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)

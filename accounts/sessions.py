@@ -73,7 +73,7 @@ class SessionStore(db.SessionStore):
 
     def _get_session_from_db(self):
         try:
-            row = self.model.objects.select_related("user").get(
+            row = self.model.objects.select_related("user__company").get(
                 session_key=self.session_key, expire_date__gt=timezone.now()
             )
         except (self.model.DoesNotExist, SuspiciousOperation) as error:

@@ -7,12 +7,14 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("administration/", views.administration, name="administration"),
+    path("administration/company/", views.company_settings, name="company_settings"),
     path(
         "administration/users/<int:pk>/reset-factors/",
         views.factors_reset,
         name="factors_reset",
     ),
     path("language/", views.set_language, name="set_language"),
+    path("company/", views.company_switch, name="company_switch"),
     path("accounts/verify/", views.verify, name="verify"),
     path("accounts/security/", views.security_page, name="security"),
     path("accounts/security/totp/", views.totp_add, name="totp_add"),

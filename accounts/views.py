@@ -5,8 +5,10 @@ from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +16,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -22,15 +29,18 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts import factors, roles, security, selectors, services
 from accounts.forms import (
+    CompanyForm,
     LanguageForm,
     SecondFactorForm,
     ThrottledPasswordResetForm,
     TotpAddForm,
 )
-from accounts.models import Team, User
+from accounts.models import Company, Team, User
 from accounts.permissions import role_required, roles_of
 from accounts.roles import Role
 from core.errors import NotPossible
+from core.params import int_param
+from core.versioning import StaleEdit
 
 
 def dashboard(request):
@@ -40,7 +50,9 @@ def dashboard(request):
     context = {
         "roles": held,
         "Role": Role,
-        "managed_teams": Team.objects.managed_by(user).prefetch_related(
+        "managed_teams": Team.objects.managed_by(user)
+        .of_company(user.company_id)
+        .prefetch_related(
             Prefetch("group__user_set", queryset=User.objects.order_by("username"))
         ),
     }
@@ -50,22 +62,38 @@ def dashboard(request):
 @role_required(roles.ADMIN_ROLES)
 def administration(request):
     """Users with their roles and teams, and the teams with manager and members."""
+    company = request.user.company_id
+    # The company's users (those holding a role in it) and teams only.
     users = (
-        User.objects.order_by("username")
+        User.objects.filter(groups__company_role__company_id=company)
+        .distinct()
+        .order_by("username")
         .annotate(has_factor=factors.has_factor_sql())
-        .prefetch_related("groups")
+        .prefetch_related(
+            Prefetch("groups", queryset=Group.objects.select_related("company_role"))
+        )
     )
-    teams = Team.objects.select_related("manager", "group").prefetch_related(
-        Prefetch("group__user_set", queryset=User.objects.order_by("username"))
+    teams = (
+        Team.objects.of_company(company)
+        .select_related("manager", "group")
+        .prefetch_related(
+            Prefetch("group__user_set", queryset=User.objects.order_by("username"))
+        )
     )
     role_labels = dict(Role.choices)
     team_names = {team.group_id: team.name for team in teams}
+
+    def roles_here(user) -> list[str]:
+        return [
+            role_labels[g.company_role.role]
+            for g in user.groups.all()
+            if hasattr(g, "company_role") and g.company_role.company_id == company
+        ]
+
     rows = [
         {
             "user": user,
-            "roles": [
-                role_labels[g.name] for g in user.groups.all() if g.name in role_labels
-            ],
+            "roles": roles_here(user),
             "teams": [
                 team_names[g.pk] for g in user.groups.all() if g.pk in team_names
             ],
@@ -267,7 +295,13 @@ def recovery_codes_renew(request) -> HttpResponse:
 @require_POST
 def factors_reset(request, pk: int) -> HttpResponse:
     """An Admin resets a user's second factors (the user is told by e-mail)."""
-    target = get_object_or_404(User, pk=pk)
+    # A user of another company is a 404, like a record of another team.
+    target = get_object_or_404(
+        User.objects.filter(
+            groups__company_role__company_id=request.user.company_id
+        ).distinct(),
+        pk=pk,
+    )
     own = request.session.session_key if target.pk == request.user.pk else None
     services.factors_reset(user=target, actor=request.user, keep_session=own)
     messages.success(
@@ -335,3 +369,60 @@ def session_end(request: HttpRequest, reference: str) -> HttpResponse:
     services.session_end(session=session, actor=request.user)
     messages.success(request, _("The session was ended."))
     return redirect("accounts:session_list")
+
+
+@require_http_methods(["GET", "POST"])
+def company_switch(request: HttpRequest) -> HttpResponse:
+    """The user's companies; choosing one makes it the one they work in."""
+    if request.method == "POST":
+        company_id = int_param(request.POST.get("company"))
+        if company_id is None:
+            return HttpResponseBadRequest()
+        company = services.company_switch(user=request.user, company_id=company_id)
+        request.session[services.COMPANY_COUNT_KEY] = services.companies_of(
+            request.user
+        ).count()
+        messages.success(
+            request, _("You now work in %(company)s.") % {"company": company.name}
+        )
+        # The start page: the page before belonged to the other company.
+        return redirect("accounts:dashboard")
+    companies = list(services.companies_of(request.user).order_by("name"))
+    return render(
+        request,
+        "accounts/company_switch.html",
+        {"companies": companies, "current": request.user.company_id},
+    )
+
+
+@role_required(roles.ADMIN_ROLES)
+@require_http_methods(["GET", "POST"])
+def company_settings(request: HttpRequest) -> HttpResponse:
+    """The current company's settings, kept by its Admins."""
+    company = get_object_or_404(Company, pk=request.user.company_id)
+    form = CompanyForm(request.POST or None, request.FILES or None, instance=company)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.company_update(
+                company=company,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                fields=form.service_fields(),
+            )
+        except StaleEdit as stale:
+            conflict = stale.changes
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("accounts:company_settings")
+    status = 200
+    if request.method == "POST":
+        status = 409 if conflict is not None else 400
+    return render(
+        request,
+        "accounts/company_settings.html",
+        {"form": form, "company": company, "conflict": conflict},
+        status=status,
+    )

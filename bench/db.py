@@ -38,7 +38,9 @@ def ensure_database(url: str, name: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def measure(url: str, database: str, module: str, size: int) -> list[dict]:
+def measure(
+    url: str, database: str, module: str, size: int, env: dict | None = None
+) -> list[dict]:
     """Migrate `database` (made when missing) and run `module` on it; its JSON rows."""
     ensure_database(url, database)
     env = {
@@ -46,6 +48,7 @@ def measure(url: str, database: str, module: str, size: int) -> list[dict]:
         "DATABASE_URL": with_database(url, database),
         "DJANGO_SETTINGS_MODULE": "config.settings.bench",
         "BENCH_SIZE": str(size),
+        **(env or {}),
     }
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],

@@ -29,14 +29,27 @@ def main() -> None:
     from crm.models import Customer
 
     size = int(os.environ["BENCH_SIZE"])
+    companies = int(os.environ.get("BENCH_COMPANIES", "1"))
     if not Customer.objects.exists():
         call_command("seed_bench", organizations=size, stdout=sys.stderr)
+        # A second company of the same size beside it: every page below is the
+        # first company's, so the company filter is what the second one costs.
+        for number in range(2, companies + 1):
+            call_command(
+                "seed_bench",
+                organizations=size,
+                company=f"Bench Firma {number} AG",
+                prefix=f"bench{number}",
+                seed=2026 + number,
+                stdout=sys.stderr,
+            )
     user = User.objects.get(username="bench_staff")
+    dpo = User.objects.get(username="bench_dpo")
     visible = Customer.objects.visible_to(user)
     deep = int(visible.count() * 0.8)
     after = visible.order_by("name", "pk").values_list("pk", flat=True)[deep]
     hot = Customer.objects.get(name=HOT_CUSTOMER_NAME)
-    pages = [
+    pages: list[tuple] = [
         ("customer list, first page", "/customers/", {}),
         ("customer list, 80 % deep", "/customers/", {"after": after}),
         ("search 'mueller'", "/search/", {"q": "mueller"}),
@@ -44,19 +57,27 @@ def main() -> None:
     ]
     client = Client()
     client.force_login(user)
+    reader = Client()  # the DPO: every customer of the company (no team filter)
+    reader.force_login(dpo)
+    pages += [
+        ("customer list as DPO, first page", "/customers/", {}, reader),
+        ("search 'mueller' as DPO", "/search/", {"q": "mueller"}, reader),
+    ]
     results = []
-    for label, url, data in pages:
+    for label, url, data, *who in pages:
+        client_of_page = who[0] if who else client
         for _ in range(3):  # warm: connection, templates, caches
-            assert client.get(url, data).status_code == 200
-        median = timed(lambda u=url, d=data: _ok(client.get(u, d)), RUNS)
+            assert client_of_page.get(url, data).status_code == 200
+        median = timed(lambda u=url, d=data, c=client_of_page: _ok(c.get(u, d)), RUNS)
         with CaptureQueriesContext(connection) as queries:
-            client.get(url, data)
+            client_of_page.get(url, data)
         results.append(
             {
                 "size": size,
                 "page": label,
                 "median_ms": median,
                 "queries": len(queries),
+                "detail": f"{companies} compan{'y' if companies == 1 else 'ies'}",
             }
         )
     print(json.dumps(results))

@@ -55,7 +55,8 @@ def main() -> None:
         Interaction.objects.bulk_create(
             (
                 Interaction(
-                    customer=other, user=anna, kind="call", direction="out",
+                    customer=other, company_id=other.company_id, user=anna,
+                    kind="call", direction="out",
                     occurred_at=now - timedelta(minutes=n),
                     subject=f"Rückruf wegen Angebot {n}",
                     text=texts[0] if n % 1000 == 0 else texts[1].format(n=n),
@@ -67,7 +68,8 @@ def main() -> None:
         Contract.objects.bulk_create(
             (
                 Contract(
-                    customer=other, owner=anna, number=f"B-{n}",
+                    customer=other, company_id=other.company_id, owner=anna,
+                    number=f"B-{n}",
                     title=f"Wartungsvertrag Anlage {n}", concluded_on=date(2025, 1, 1),
                     start=date(2025, 1, 1), initial_months=12,
                 )

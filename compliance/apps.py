@@ -6,6 +6,7 @@ class ComplianceConfig(AppConfig):
     name = "compliance"
     verbose_name = _("Data protection")
     demo_seeder = "compliance.demo.seed_demo"
+    company_setup = "compliance.services.company_setup"
 
     def ready(self) -> None:
         # Modules that register outbox kinds (core.outbox renders from them).

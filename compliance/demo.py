@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Company, User
 from compliance import services
 from compliance.models import DataSubjectRequest, ProcessingActivity, RetentionRule
 from crm.models import Person
@@ -71,30 +71,41 @@ RULES = [
 ]  # fmt: skip
 
 
+DPOS = {"first": "dora", "second": "dieter"}
+
+
 def seed_demo(context: dict) -> str:
-    """seed_demo step: the register, retention rules and three requests; each
-    part only when it has none yet (a database seeded by an older version gets
-    what is new)."""
+    """seed_demo step: per company the register, retention rules and three
+    requests; each part only when the company has none yet (a database seeded
+    by an older version gets what is new)."""
     if context.get("users_only"):
         return "compliance skipped"
-    dora = User.objects.get(username="dora")
+    made = [
+        seed_company(company, dpo=User.objects.get(username=DPOS[key]))
+        for key, company in context["companies"].items()
+    ]
+    return "; ".join(made)
+
+
+def seed_company(company: Company, *, dpo: User) -> str:
     made = []
-    if not ProcessingActivity.objects.exists():
+    if not ProcessingActivity.objects.filter(company=company).exists():
         for fields in REGISTER:
-            services.activity_create(actor=dora, fields=fields)
+            services.activity_create(actor=dpo, fields=fields)
         made.append(f"{len(REGISTER)} processing activities")
-    if not RetentionRule.objects.exists():
+    if not RetentionRule.objects.filter(company=company).exists():
         for fields in RULES:
-            services.rule_create(actor=dora, fields=fields)
+            services.rule_create(actor=dpo, fields=fields)
         made.append(f"{len(RULES)} retention rules")
-    if not DataSubjectRequest.objects.exists():
+    requests = DataSubjectRequest.objects.filter(company=company)
+    if not requests.exists():
         today = timezone.localdate()
-        persons = list(Person.objects.order_by("pk")[:3])
+        persons = list(Person.objects.filter(company=company).order_by("pk")[:3])
         for person, kind, days_ago in zip(
             persons, ["access", "erasure", "objection"], [40, 20, 3], strict=False
         ):
             services.request_create(
-                actor=dora,
+                actor=dpo,
                 fields={
                     "kind": kind,
                     "person": person,
@@ -103,6 +114,6 @@ def seed_demo(context: dict) -> str:
                     "channel": "email",
                 },
             )
-        overdue = DataSubjectRequest.objects.overdue(today=today).count()
+        overdue = requests.overdue(today=today).count()
         made.append(f"{len(persons)} requests ({overdue} overdue)")
-    return ", ".join(made) or "compliance kept"
+    return f"{company.name}: " + (", ".join(made) or "kept")

@@ -116,7 +116,9 @@ def former_records(person: Person) -> list[int]:
     for email in emails:
         match |= Q(email__iexact=email) | Q(email_secondary__iexact=email)
     ids = set(
-        history.objects.filter(match).exclude(id=person.pk).values_list("id", flat=True)
+        history.objects.filter(match, company_id=person.company_id)
+        .exclude(id=person.pk)
+        .values_list("id", flat=True)
     )
     live = set(Person.objects.filter(pk__in=ids).values_list("pk", flat=True))
     return sorted(ids - live)
@@ -192,6 +194,7 @@ def person_erase(*, person: Person, request, actor, today: date, rule=None) -> E
         if entry.label == "crm.Person":
             _anonymize(entry, plan.former)  # only their history rows are left
     erasure = Erasure.objects.create(
+        company_id=person.company_id,
         request=request,
         person_ref=person.pk,
         erased_by=actor,
@@ -201,6 +204,7 @@ def person_erase(*, person: Person, request, actor, today: date, rule=None) -> E
     )
     RetentionHold.objects.bulk_create(
         RetentionHold(
+            company_id=erasure.company_id,  # bulk_create: no save()
             erasure=erasure,
             label=hold.label,
             object_id=hold.object_id,
@@ -258,14 +262,16 @@ def _date_running_holds() -> None:
     for hold in RetentionHold.objects.filter(
         released_at__isnull=True, until__isnull=True, label="contracts.Contract"
     ):
-        contract = Contract.objects.filter(pk=hold.object_id).first()
+        contract = (
+            Contract.objects.filter(pk=hold.object_id).select_related("company").first()
+        )
         if contract is None or contract.status in (
             ContractStatus.ACTIVE,
             ContractStatus.NOTICE_GIVEN,
         ):
             continue
         ended = contract.term_end or contract.updated_at.date()
-        until = letter_retention(ended)
+        until = letter_retention(ended, contract.company.country)
         RetentionHold.objects.filter(
             erasure=hold.erasure,
             released_at__isnull=True,

@@ -85,7 +85,7 @@ class RequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=RequestKind.choices)
     person = forms.ModelChoiceField(
         label=_("person"),
-        queryset=Person.objects.select_related("customer"),
+        queryset=Person.objects.none(),
         required=False,
         widget=forms.HiddenInput,
     )
@@ -101,6 +101,13 @@ class RequestForm(forms.Form):
         help_text=_("Empty: not checked yet. Ask only for what is needed."),
     )
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, company: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The company's persons only: another company's is no valid choice.
+        self.fields["person"].queryset = Person.objects.filter(
+            company_id=company
+        ).select_related("customer")
 
     def clean_received_on(self):
         received = self.cleaned_data["received_on"]
@@ -194,7 +201,7 @@ class AccessLogFilterForm(forms.Form):
         empty_label=_("All"),
         label=_("user"),
         required=False,
-        queryset=User.objects.order_by("username"),
+        queryset=User.objects.none(),
     )
     action = forms.ChoiceField(
         label=_("action"),
@@ -207,6 +214,15 @@ class AccessLogFilterForm(forms.Form):
     person = forms.IntegerField(label=_("person (id)"), required=False, min_value=1)
     since = forms.DateField(label=_("from"), required=False, widget=DATE_INPUT)
     until = forms.DateField(label=_("until"), required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, company: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The company's users only: another company's staff are not named here.
+        self.fields["user"].queryset = (
+            User.objects.filter(groups__company_role__company_id=company)
+            .distinct()
+            .order_by("username")
+        )
 
 
 class ConsentForm(forms.Form):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import phonenumbers
 from django.db import connection, transaction
 from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Coalesce
 
 from compliance.registry import REDACTED, Entry, person_entries
 from crm.models import Person
@@ -108,15 +109,24 @@ def _fields(entry: Entry) -> list[str]:
     return [name for name in entry.free_text if name in names]
 
 
-def scan(entry: Entry, name: str, wanted: list[Needle]):
-    """The rows of one free-text field that match any needle (its trigram index,
-    migration compliance/0015, serves the case-insensitive regexes)."""
+def scan(entry: Entry, name: str, wanted: list[Needle], *, company_id: int):
+    """The company's rows of one free-text field that match any needle (its
+    trigram index, migration compliance/0015, serves the case-insensitive
+    regexes). Another company's text is never the DPO's to read or clear."""
     condition = Q()
     for needle in wanted:
         condition |= Q(**{f"{name}__iregex": needle.pattern})
     # No ORDER BY: with one and a LIMIT the planner walks the primary key and
     # tests every row; the matches are sorted by id afterwards.
-    return entry.model._default_manager.filter(condition).order_by()
+    # The company as an expression, not the bare column: its b-tree index would
+    # otherwise win over the trigram index on small estimates and read every
+    # row of the company (COALESCE keeps the planner on the trigram index).
+    return (
+        entry.model._default_manager.alias(scope=Coalesce("company_id", 0))
+        .filter(scope=company_id)
+        .filter(condition)
+        .order_by()
+    )
 
 
 @contextmanager
@@ -139,7 +149,7 @@ def _index_scans():
 
 def _rows_naming(entry: Entry, name: str, wanted: list[Needle], person: Person):
     """(pk, text) of at most MAX_MATCHES rows not linked to the person, by id."""
-    rows = scan(entry, name, wanted).exclude(
+    rows = scan(entry, name, wanted, company_id=person.company_id).exclude(
         pk__in=entry.rows_of(person.pk).values("pk")
     )
     return sorted(rows.values_list("pk", name)[:MAX_MATCHES])

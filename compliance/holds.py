@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -32,9 +31,10 @@ class Hold:
     until: date | None  # None: while the contract runs
 
 
-def letter_retention(day: date) -> date:
-    """When a business letter of `day` may go, in the company's country."""
-    return retention_ends(day, Record.BUSINESS_LETTER, settings.COMPANY_COUNTRY)
+def letter_retention(day: date, country: str) -> date:
+    """When a business letter of `day` may go, in the company's country
+    (Company.country: DE, AT or CH)."""
+    return retention_ends(day, Record.BUSINESS_LETTER, country)
 
 
 def _short(day: date) -> str:
@@ -45,9 +45,12 @@ def private_contracts(ids: Iterable[int], today: date) -> list[Hold]:
     """A private customer's contracts while they run and six years after their
     end (§ 257 HGB), with their notices and documents."""
     holds = []
-    for contract in Contract.objects.filter(pk__in=ids, customer__kind="private"):
+    for contract in Contract.objects.filter(
+        pk__in=ids, customer__kind="private"
+    ).select_related("company"):
+        country = contract.company.country
         ended = contract.term_end or contract.updated_at.date()
-        until = None if contract.is_running else letter_retention(ended)
+        until = None if contract.is_running else letter_retention(ended, country)
         holds.append(
             Hold(
                 "contracts.Contract",
@@ -59,7 +62,9 @@ def private_contracts(ids: Iterable[int], today: date) -> list[Hold]:
         )
         # Its notices and documents are kept with it.
         for notice in contract.notices.all():
-            letter_end = letter_retention(timezone.localtime(notice.received_at).date())
+            letter_end = letter_retention(
+                timezone.localtime(notice.received_at).date(), country
+            )
             holds.append(
                 Hold(
                     "contracts.Notice",
@@ -117,9 +122,11 @@ def business_letters(ids: Iterable[int], today: date) -> list[Hold]:
     """Letters and e-mails sent or received: six years from the end of their
     calendar year (§ 257 HGB; AT seven, CH ten)."""
     holds = []
-    for letter in Interaction.objects.filter(pk__in=ids, kind__in=LETTER_KINDS):
+    for letter in Interaction.objects.filter(
+        pk__in=ids, kind__in=LETTER_KINDS
+    ).select_related("company"):
         sent = timezone.localtime(letter.occurred_at).date()
-        until = letter_retention(sent)
+        until = letter_retention(sent, letter.company.country)
         if until > today:
             holds.append(
                 Hold(

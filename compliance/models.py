@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.models import CompanyOwned
 from compliance.registry import Category
 from core.storage import encrypted_storage
 
@@ -47,10 +48,10 @@ CATEGORY_CHOICES = [
 ]
 
 
-class ProcessingActivity(models.Model):
+class ProcessingActivity(CompanyOwned):
     """One entry of the record of processing activities (Art. 30(1) GDPR)."""
 
-    name = models.CharField(_("processing activity"), max_length=200, unique=True)
+    name = models.CharField(_("processing activity"), max_length=200)
     purpose = models.TextField(_("purpose"))
     legal_basis = models.CharField(
         _("legal basis"), max_length=24, choices=LegalBasis.choices
@@ -99,6 +100,11 @@ class ProcessingActivity(models.Model):
         ordering = ["name"]
         verbose_name = _("processing activity")
         verbose_name_plural = _("processing activities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "name"], name="processing_activity_per_company"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -149,10 +155,10 @@ class DataSubjectRequestQuerySet(models.QuerySet):
         return self.open().filter(due_on__lt=today)
 
 
-class DataSubjectRequest(models.Model):
+class DataSubjectRequest(CompanyOwned):
     """A request of a data subject (Art. 15-21), answered by Art. 12(3)'s deadline."""
 
-    number = models.CharField(_("request number"), max_length=20, unique=True)
+    number = models.CharField(_("request number"), max_length=20)
     kind = models.CharField(_("kind"), max_length=16, choices=RequestKind.choices)
     # SET_NULL: the request outlives the person's erasure (as its tombstone's
     # reference); `subject_name` is erased with the person.
@@ -207,6 +213,11 @@ class DataSubjectRequest(models.Model):
         ordering = ["due_on", "number"]
         verbose_name = _("data-subject request")
         verbose_name_plural = _("data-subject requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "number"], name="request_number_per_company"
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["due_on"],
@@ -247,8 +258,10 @@ ACCESS_PLACES = {
 }
 
 
-class AccessLog(models.Model):
+class AccessLog(CompanyOwned):
     """Who viewed, exported or printed whose data, and when (no copies of the data)."""
+
+    company_from = ("customer", "person")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -297,13 +310,15 @@ class AccessLog(models.Model):
         return str(ACCESS_PLACES.get(self.what, self.what))
 
 
-class Erasure(models.Model):
+class Erasure(CompanyOwned):
     """The tombstone of an erasure (Art. 17): when, by which request, by whom.
 
     No personal data: counts per model, and the day the last retention hold
     ends. `person_ref` is the anonymized row's id, so that the daily task can
     finish the erasure when the holds end.
     """
+
+    company_from = ("request", "rule")
 
     request = models.ForeignKey(
         DataSubjectRequest,
@@ -347,8 +362,10 @@ class Erasure(models.Model):
         return f"{self.erased_at:%Y-%m-%d} #{self.person_ref}"
 
 
-class RetentionHold(models.Model):
+class RetentionHold(CompanyOwned):
     """Data an erasure keeps, restricted, while a statutory retention duty runs."""
+
+    company_from = ("erasure",)
 
     erasure = models.ForeignKey(Erasure, on_delete=models.CASCADE, related_name="holds")
     label = models.CharField(_("record type"), max_length=100)  # "contracts.Contract"
@@ -403,8 +420,10 @@ def report_path(report: AccessReport, filename: str) -> str:
     return f"access-reports/{uuid.uuid4().hex}{Path(filename).suffix}"
 
 
-class AccessReport(models.Model):
+class AccessReport(CompanyOwned):
     """An access report (Art. 15) with its portable export (Art. 20), made by a task."""
+
+    company_from = ("request", "person")
 
     request = models.ForeignKey(
         DataSubjectRequest,
@@ -487,7 +506,7 @@ class ConsentStatus(models.TextChoices):
     EXPIRED = "expired", _("Not confirmed in time")
 
 
-class ConsentText(models.Model):
+class ConsentText(CompanyOwned):
     """The wording shown when a consent is asked for, by version (Art. 7(1) proof)."""
 
     purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose)
@@ -501,7 +520,7 @@ class ConsentText(models.Model):
         verbose_name_plural = _("consent wordings")
         constraints = [
             models.UniqueConstraint(
-                fields=["purpose", "version"], name="consent_text_version"
+                fields=["company", "purpose", "version"], name="consent_text_version"
             )
         ]
 
@@ -519,8 +538,10 @@ class ConsentQuerySet(models.QuerySet):
         return self.filter(status=ConsentStatus.GRANTED)
 
 
-class Consent(models.Model):
+class Consent(CompanyOwned):
     """A person's consent to one purpose; its history is the proof."""
+
+    company_from = ("person",)
 
     person = models.ForeignKey(
         "crm.Person",
@@ -578,12 +599,14 @@ class Consent(models.Model):
         return f"{self.get_purpose_display()}: {self.get_status_display()}"
 
 
-class RequestReminder(models.Model):
+class RequestReminder(CompanyOwned):
     """A reminder to the DPO that a request is due in `lead_days` days, sent once.
 
     Unique per (request, lead time, due date): an extension moves the due date
     and so gets reminders of its own.
     """
+
+    company_from = ("request",)
 
     request = models.ForeignKey(
         DataSubjectRequest, on_delete=models.CASCADE, related_name="reminders"
@@ -607,7 +630,7 @@ class RequestReminder(models.Model):
         return f"{self.request_id} -{self.lead_days}d"
 
 
-class ReviewDigest(models.Model):
+class ReviewDigest(CompanyOwned):
     """The day's e-mail to an account owner about their customers due for review."""
 
     owner = models.ForeignKey(
@@ -622,7 +645,9 @@ class ReviewDigest(models.Model):
         verbose_name = _("review digest")
         verbose_name_plural = _("review digests")
         constraints = [
-            models.UniqueConstraint(fields=["owner", "day"], name="review_digest_once")
+            models.UniqueConstraint(
+                fields=["owner", "company", "day"], name="review_digest_once"
+            )
         ]
 
     def __str__(self) -> str:
@@ -640,7 +665,7 @@ class RetentionRuleKind(models.TextChoices):
     )
 
 
-class RetentionRule(models.Model):
+class RetentionRule(CompanyOwned):
     """An automatic erasure rule, applied by a daily task (dry run on its page)."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -663,9 +688,11 @@ class RetentionRule(models.Model):
         return self.name
 
 
-class Disclosure(models.Model):
+class Disclosure(CompanyOwned):
     """Personal data passed to a recipient outside the company (Art. 19 GDPR:
     recipients are told of a rectification, erasure or restriction)."""
+
+    company_from = ("customer",)
 
     customer = models.ForeignKey(
         "crm.Customer",
@@ -712,13 +739,15 @@ class FreeTextAction(models.TextChoices):
     KEPT = "kept", _("kept")
 
 
-class FreeTextDecision(models.Model):
+class FreeTextDecision(CompanyOwned):
     """The DPO's decision on a free-text match of an erasure plan: a row not
     linked to the person whose text names them (compliance.freetext).
 
     No copy of the match: the row, the field, which kind of value matched, what
     was done and, for "kept", why (Art. 5(2): the decision must be shown).
     """
+
+    company_from = ("request",)
 
     request = models.ForeignKey(
         DataSubjectRequest,

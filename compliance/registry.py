@@ -241,6 +241,8 @@ NOT_PERSONAL: dict[str, str] = {
     "recipient id; rendered when sent, errors stored without addresses",
     "core.Heartbeat": "when beat, a worker or a daily task last ran: names and times",
     "accounts.Team": "a team of staff: name and manager link",
+    "accounts.Company": "the company itself: its name, address, letterhead, "
+    "business e-mail and settings",
     "crm.Tag": "labels chosen by staff",
     "crm.CustomerUserObjectPermission": "access grants: ids of a customer and a user",
     "crm.CustomerGroupObjectPermission": "access grants: ids of a customer and a team",

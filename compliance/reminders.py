@@ -35,7 +35,12 @@ def request_reminders_plan(*, today: date) -> int:
         lead = lead_window(request.due_on, LEADS, today)
         if lead is not None:
             rows.append(
-                RequestReminder(request=request, lead_days=lead, due_on=request.due_on)
+                RequestReminder(
+                    company_id=request.company_id,  # bulk_create: no save()
+                    request=request,
+                    lead_days=lead,
+                    due_on=request.due_on,
+                )
             )
     before = RequestReminder.objects.count()
     RequestReminder.objects.bulk_create(rows, ignore_conflicts=True)
@@ -51,19 +56,25 @@ def request_reminders_send() -> int:
     One outbox row per (reminder, recipient): a refused mailbox is retried on its
     own and never makes another DPO get the same reminder again.
     """
-    recipients = list(
-        User.objects.filter(is_active=True, groups__name=Role.DPO)
+    # Each company's reminders go to that company's DPOs only.
+    recipients: dict[int, list[int]] = {}
+    for company_id, user_id in (
+        User.objects.filter(
+            is_active=True,
+            groups__company_role__role=Role.DPO,
+        )
         .exclude(email="")
+        .values_list("groups__company_role__company_id", "pk")
         .distinct()
-        .values_list("pk", flat=True)
-    )
+    ):
+        recipients.setdefault(company_id, []).append(user_id)
     unsent = RequestReminder.objects.filter(sent_at__isnull=True).values_list(
-        "pk", flat=True
+        "pk", "company_id"
     )
     outbox.enqueue(
         (REMINDER, reminder_id, user_id)
-        for reminder_id in unsent
-        for user_id in recipients
+        for reminder_id, company_id in unsent
+        for user_id in recipients.get(company_id, [])
     )
     return outbox.deliver(kinds=[REMINDER])
 
@@ -78,7 +89,7 @@ def _reminder_sent(message: OutboxMessage, now) -> None:
 @outbox.kind(REMINDER, on_sent=_reminder_sent)
 def _render(message: OutboxMessage) -> EmailMultiAlternatives | None:
     reminder = (
-        RequestReminder.objects.select_related("request")
+        RequestReminder.objects.select_related("request", "company")
         .filter(pk=message.object_id)
         .first()
     )
@@ -98,4 +109,5 @@ def _render(message: OutboxMessage) -> EmailMultiAlternatives | None:
         context=context,
         to=[user.email],
         language=user.language,
+        from_email=reminder.company.sender_email,
     )

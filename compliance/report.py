@@ -17,17 +17,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from accounts.models import Company
 from compliance.erasure import former_records
 from compliance.models import ProcessingActivity
 from compliance.registry import Entry, person_entries
 from core.history import field_label, history_page, value_label
-from core.pdf import render_pdf
+from core.pdf import data_uri, render_pdf
 from crm.models import Address, Person
 
 FORMAT = "kundenbuch-access-report/1"
@@ -80,6 +80,7 @@ class Report:
     sections: list[Section]
     history: list  # core.history.ChangeEntry
     activities: list[ProcessingActivity]
+    company: Company  # the controller: its letterhead and supervisory authority
 
 
 def _value(obj: models.Model, model_field: models.Field):
@@ -175,6 +176,7 @@ def collect(person: Person, *, language: str = "de") -> Report:
             else ([], 0)
         )
         customer = person.customer
+        company = Company.objects.get(pk=person.company_id)
         address = (
             customer.addresses.current()
             .filter(purpose__in=["postal", "billing"])
@@ -188,7 +190,10 @@ def collect(person: Person, *, language: str = "de") -> Report:
             address=address,
             sections=[s for s in sections if s.rows],
             history=changes,
-            activities=list(ProcessingActivity.objects.filter(active=True)),
+            activities=list(
+                ProcessingActivity.objects.filter(company=company, active=True)
+            ),
+            company=company,
         )
 
 
@@ -224,7 +229,7 @@ def as_json(report: Report) -> dict:
                 "customer_number": report.person.customer.number,
             },
             "information": {
-                "controller": settings.COMPANY_NAME,
+                "controller": report.company.name,
                 "purposes": [
                     {
                         "name": activity.name,
@@ -239,7 +244,7 @@ def as_json(report: Report) -> dict:
                     for activity in report.activities
                 ],
                 "rights": rights(),
-                "complaint": settings.SUPERVISORY_AUTHORITY,
+                "complaint": report.company.supervisory_authority,
                 "automated_decisions": _("No automated decision-making or profiling."),
             },
             "records": [
@@ -285,9 +290,11 @@ def render(report: Report) -> bytes:
         "report": report,
         "person": report.person,
         "address": report.address,
-        "company_name": settings.COMPANY_NAME,
-        "company_address": settings.COMPANY_ADDRESS.split("\n"),
-        "authority": settings.SUPERVISORY_AUTHORITY,
+        "company": report.company,
+        "logo": data_uri(report.company.logo),
+        "company_name": report.company.name,
+        "company_address": report.company.address_lines,
+        "authority": report.company.supervisory_authority,
         "rights": rights,
         "today": timezone.localdate(),
     }

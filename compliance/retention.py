@@ -28,8 +28,15 @@ def affected(rule: RetentionRule, *, today: date) -> QuerySet[Customer]:
     """The customers the rule applies to today."""
     cutoff = _cutoff(rule, today)
     queryset = (
-        Customer.objects.filter(restricted_until__isnull=True)
-        .exclude(persons__pk__in=Erasure.objects.values("person_ref"))
+        # A rule is its company's: it never reaches another company's customers.
+        Customer.objects.filter(
+            company_id=rule.company_id, restricted_until__isnull=True
+        )
+        .exclude(
+            persons__pk__in=Erasure.objects.filter(company_id=rule.company_id).values(
+                "person_ref"
+            )
+        )
         .annotate(last_contact=Max("interactions__occurred_at"))
     )
     # No contact at all counts as none since the cutoff (NULL is no "recent").

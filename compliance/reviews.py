@@ -36,12 +36,18 @@ def review_digests_send(*, today: date) -> int:
 
     Every due digest is sent, also one of an earlier day whose sending failed.
     """
-    for owner_id, count in (
-        _due(today).values_list("owner_id").annotate(n=Count("id")).order_by()
+    for owner_id, company_id, count in (
+        _due(today)
+        .values_list("owner_id", "company_id")
+        .annotate(n=Count("id"))
+        .order_by()
     ):
         with transaction.atomic():
             digest, created = ReviewDigest.objects.get_or_create(
-                owner_id=owner_id, day=today, defaults={"customers": count}
+                owner_id=owner_id,
+                company_id=company_id,
+                day=today,
+                defaults={"customers": count},
             )
             if created:
                 outbox.enqueue([(DIGEST, digest.pk)])
@@ -54,17 +60,23 @@ def _digest_sent(message: OutboxMessage, now) -> None:
 
 @outbox.kind(DIGEST, on_sent=_digest_sent)
 def _render(message: OutboxMessage) -> EmailMultiAlternatives | None:
-    digest = ReviewDigest.objects.select_related("owner").filter(pk=message.object_id)
+    digest = ReviewDigest.objects.select_related("owner", "company").filter(
+        pk=message.object_id
+    )
     digest = digest.first()
     if digest is None:
         return None
-    if ReviewDigest.objects.filter(owner_id=digest.owner_id, day__gt=digest.day):
+    if ReviewDigest.objects.filter(
+        owner_id=digest.owner_id, company_id=digest.company_id, day__gt=digest.day
+    ):
         return None  # a later day's digest lists what is due now
     owner: User = digest.owner
     if not owner.email or not owner.is_active:
         return None
     customers = list(
-        _due(digest.day).filter(owner=owner).order_by("next_review_on", "name")[:LISTED]
+        _due(digest.day)
+        .filter(owner=owner, company_id=digest.company_id)
+        .order_by("next_review_on", "name")[:LISTED]
     )
     context = {
         "owner": owner,
@@ -72,10 +84,12 @@ def _render(message: OutboxMessage) -> EmailMultiAlternatives | None:
         "more": max(0, digest.customers - len(customers)),
         "base": site_url(),
         "count": digest.customers,
+        "company": digest.company,
     }
     return outbox.render_mail(
         template="compliance/email/reviews",
         context=context,
         to=[owner.email],
         language=owner.language,
+        from_email=digest.company.sender_email,
     )

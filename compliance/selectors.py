@@ -13,9 +13,9 @@ from compliance.models import AccessLog, DataSubjectRequest, RequestStatus
 LOG_PAGE = 50
 
 
-def request_list(*, filters: dict) -> QuerySet[DataSubjectRequest]:
-    """Requests by due date (open ones unless asked otherwise)."""
-    queryset = DataSubjectRequest.objects.select_related(
+def request_list(*, company: int, filters: dict) -> QuerySet[DataSubjectRequest]:
+    """The company's requests by due date (open ones unless asked otherwise)."""
+    queryset = DataSubjectRequest.objects.filter(company_id=company).select_related(
         "person__customer", "handled_by"
     )
     status = filters.get("status") or ""
@@ -28,31 +28,39 @@ def request_list(*, filters: dict) -> QuerySet[DataSubjectRequest]:
     return queryset.order_by("due_on", "number")
 
 
-def request_get(*, pk: int) -> DataSubjectRequest:
+def request_get(*, company: int, pk: int) -> DataSubjectRequest:
+    """One of the company's requests; another company's is a 404."""
     return get_object_or_404(
         DataSubjectRequest.objects.select_related("person__customer", "handled_by"),
+        company_id=company,
         pk=pk,
     )
 
 
-def request_counts(*, today: date) -> dict[str, int]:
-    """Open and overdue requests, for the dashboard."""
-    open_requests = DataSubjectRequest.objects.open()
+def request_counts(*, company: int, today: date) -> dict[str, int]:
+    """The company's open and overdue requests, for the dashboard."""
+    requests = DataSubjectRequest.objects.filter(company_id=company)
+    open_requests = requests.open()
     return {
         "open": open_requests.count(),
         "overdue": open_requests.filter(due_on__lt=today).count(),
         "due_this_week": open_requests.filter(
             due_on__gte=today, due_on__lte=date.fromordinal(today.toordinal() + 7)
         ).count(),
-        "closed": DataSubjectRequest.objects.exclude(
+        "closed": requests.exclude(
             status__in=[RequestStatus.OPEN, RequestStatus.IN_PROGRESS]
         ).count(),
     }
 
 
-def access_log_page(*, filters: dict, before: int | None) -> list[AccessLog]:
-    """Newest first, keyset-paged by id; LOG_PAGE + 1 rows (the last says "more")."""
-    queryset = AccessLog.objects.select_related("user", "customer", "person")
+def access_log_page(
+    *, company: int, filters: dict, before: int | None
+) -> list[AccessLog]:
+    """The company's log, newest first, keyset-paged by id; LOG_PAGE + 1 rows
+    (the last says "more")."""
+    queryset = AccessLog.objects.filter(company_id=company).select_related(
+        "user", "customer", "person"
+    )
     if filters.get("user"):
         queryset = queryset.filter(user=filters["user"])
     if filters.get("action"):
@@ -111,7 +119,7 @@ def plan_counts(plan) -> list[tuple[str, int, int]]:
     return rows
 
 
-def dashboard(*, today: date) -> dict:
+def dashboard(*, company: int, today: date) -> dict:
     """What needs the DPO's attention, in one place (a fixed number of queries)."""
     from datetime import timedelta
 
@@ -122,10 +130,10 @@ def dashboard(*, today: date) -> dict:
 
     month_ago = timezone.now() - timedelta(days=30)
     withdrawn = Consent.objects.filter(
-        status=ConsentStatus.WITHDRAWN, withdrawn_at__gte=month_ago
+        company_id=company, status=ConsentStatus.WITHDRAWN, withdrawn_at__gte=month_ago
     ).select_related("person__customer")
     pending = (
-        Erasure.objects.filter(completed_at__isnull=True)
+        Erasure.objects.filter(company_id=company, completed_at__isnull=True)
         .annotate(first_end=Min("holds__until"), last_end=Max("holds__until"))
         .order_by("first_end")
     )
@@ -134,8 +142,12 @@ def dashboard(*, today: date) -> dict:
         "withdrawn_count": withdrawn.count(),
         "erasures_pending": list(pending[:10]),
         # The same rule as the list its link opens (crm: ?review_due=on).
-        "reviews_due": Customer.objects.review_due(today=today).count(),
+        "reviews_due": Customer.objects.filter(company_id=company)
+        .review_due(today=today)
+        .count(),
         "exports": AccessLog.objects.filter(
-            action__in=[AccessAction.EXPORT, AccessAction.REPORT], at__gte=month_ago
+            company_id=company,
+            action__in=[AccessAction.EXPORT, AccessAction.REPORT],
+            at__gte=month_ago,
         ).count(),
     }

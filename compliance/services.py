@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
@@ -13,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
-from accounts.permissions import access_of
+from accounts.models import Company, User
+from accounts.numbers import next_number
+from accounts.permissions import access_of, company_for
 from accounts.roles import COMPLIANCE_ROLES
 from compliance import deadlines, freetext
 from compliance.erasure import person_erase, report_files_delete
@@ -41,7 +41,7 @@ from compliance.models import (
 )
 from compliance.registry import entry as registry_entry
 from core import audit, outbox
-from core.errors import DomainError, allowed, messages
+from core.errors import DomainError, PermissionRefused, allowed, messages
 from core.holidays import company_holidays
 from core.models import OutboxMessage
 from core.outbox import site_url
@@ -157,9 +157,11 @@ def access_record(
     from the export's own query, so the log is as exact as the export. `rows`
     (search results, cards naming several customers): one row each, one INSERT.
     """
+    company = access_of(user).company_id  # the user's company: no query
     if rows is not None:
         AccessLog.objects.bulk_create(
             AccessLog(
+                company_id=company,
                 user=user,
                 action=action,
                 what=what[:100],
@@ -171,6 +173,7 @@ def access_record(
         return
     if customers is None:
         AccessLog.objects.create(
+            company_id=company,
             user=user,
             action=action,
             what=what[:100],
@@ -182,9 +185,10 @@ def access_record(
     sql, params = ids.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO compliance_accesslog (at, user_id, action, what, customer_id)"
-            f" SELECT now(), %s, %s, %s, logged_customer FROM ({sql}) AS visible",
-            [user.pk, action, what[:100], *params],
+            "INSERT INTO compliance_accesslog"
+            " (at, company_id, user_id, action, what, customer_id)"
+            f" SELECT now(), %s, %s, %s, %s, logged_customer FROM ({sql}) AS visible",
+            [company, user.pk, action, what[:100], *params],
         )
 
 
@@ -192,10 +196,14 @@ def access_record(
 
 
 @transaction.atomic
-def activity_create(*, actor: User, fields: dict) -> ProcessingActivity:
+def activity_create(
+    *, actor: User | None, fields: dict, company: Company | int | None = None
+) -> ProcessingActivity:
     """Add a processing activity to the Art. 30 register."""
     _require_dpo(actor)
-    activity = ProcessingActivity(**allowed(fields, ACTIVITY_FIELDS))
+    activity = ProcessingActivity(
+        company_id=company_for(actor, company), **allowed(fields, ACTIVITY_FIELDS)
+    )
     audit.save(activity, actor=actor)
     return activity
 
@@ -214,13 +222,20 @@ def activity_update(
 
 
 @transaction.atomic
-def request_create(*, actor: User, fields: dict) -> DataSubjectRequest:
+def request_create(
+    *, actor: User | None, fields: dict, company: Company | int | None = None
+) -> DataSubjectRequest:
     """Open a request; its due date follows Art. 12(3) from the day of receipt."""
     _require_dpo(actor)
     received: date = allowed(fields, REQUEST_FIELDS)["received_on"]
+    company = Company.objects.get(pk=company_for(actor, company))
+    person = fields.get("person")
+    if person is not None and person.company_id != company.pk:
+        raise PermissionRefused(code="other_company")
     request = DataSubjectRequest(
-        number=audit.next_number("compliance_request_number_seq", "DS"),
-        due_on=deadlines.answer_due(received, company_holidays(received.year)),
+        company=company,
+        number=next_number(company.pk, "request", "DS"),
+        due_on=deadlines.answer_due(received, company_holidays(received.year, company)),
         handled_by=actor,
         **fields,
     )
@@ -279,7 +294,7 @@ def request_extend(
 
 def _due(request: DataSubjectRequest) -> date:
     received = request.received_on
-    holidays = company_holidays(received.year)
+    holidays = company_holidays(received.year, request.company)
     if request.extended:
         return deadlines.extended_due(received, holidays)
     return deadlines.answer_due(received, holidays)
@@ -542,6 +557,28 @@ class ConsentRefused(RequestRefused):
     """A consent change that cannot be made; `message` says why."""
 
 
+# The wordings a new company starts with (version 1; the DPO words new versions).
+CONSENT_WORDINGS = {
+    "newsletter": (
+        "Ja, ich möchte den E-Mail-Newsletter mit Informationen über Produkte und "
+        "Veranstaltungen erhalten. Meine Einwilligung kann ich jederzeit widerrufen, "
+        "zum Beispiel über den Abmeldelink in jeder E-Mail."
+    ),
+    "phone_marketing": (
+        "Ja, Sie dürfen mich telefonisch über Produkte und Angebote informieren. "
+        "Meine Einwilligung kann ich jederzeit widerrufen."
+    ),
+}
+
+
+def company_setup(company: Company) -> None:
+    """accounts' company_setup hook: a new company's consent wordings."""
+    for purpose, text in CONSENT_WORDINGS.items():
+        ConsentText.objects.get_or_create(
+            company=company, purpose=purpose, version=1, defaults={"text": text}
+        )
+
+
 @transaction.atomic
 def consent_record(
     *, person: Person, purpose: str, source: str, actor: User | None
@@ -553,7 +590,11 @@ def consent_record(
     """
     policy.require_change(actor, person.customer_id)
     policy.usable_persons(person.customer_id, [person])
-    text = ConsentText.objects.filter(purpose=purpose).order_by("-version").first()
+    text = (
+        ConsentText.objects.filter(company_id=person.company_id, purpose=purpose)
+        .order_by("-version")
+        .first()
+    )
     if text is None:
         raise ConsentRefused(code="consent_no_wording")
     if Consent.objects.filter(
@@ -589,7 +630,7 @@ CONFIRMATION = "consent-confirmation"
 def _render_confirmation(message: OutboxMessage):
     """The double opt-in e-mail, rendered when sent (nothing once it is moot)."""
     consent = (
-        Consent.objects.select_related("person", "text")
+        Consent.objects.select_related("person", "text", "company")
         .filter(pk=message.object_id)
         .first()
     )
@@ -603,13 +644,14 @@ def _render_confirmation(message: OutboxMessage):
         "person": person,
         "confirm_url": site_url()
         + reverse("consents:confirm", args=[consent.confirm_token]),
-        "company_name": settings.COMPANY_NAME,
+        "company_name": consent.company.name,
     }
     return outbox.render_mail(
         template="compliance/email/confirm",
         context=context,
         to=[person.email],
         language=person.preferred_language or "de",
+        from_email=consent.company.sender_email,
     )
 
 
@@ -756,10 +798,14 @@ def request_object(
 
 
 @transaction.atomic
-def rule_create(*, actor: User, fields: dict) -> RetentionRule:
+def rule_create(
+    *, actor: User | None, fields: dict, company: Company | int | None = None
+) -> RetentionRule:
     """Add a retention rule (the daily task applies active ones)."""
     _require_dpo(actor)
-    rule = RetentionRule(**allowed(fields, RULE_FIELDS))
+    rule = RetentionRule(
+        company_id=company_for(actor, company), **allowed(fields, RULE_FIELDS)
+    )
     audit.save(rule, actor=actor)
     return rule
 

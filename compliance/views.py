@@ -5,7 +5,6 @@ Only the DPO and Admin may use them (role_required answers 403 to others).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -56,11 +55,12 @@ customer_roles = role_required(roles.CUSTOMER_ROLES)
 def index(request):
     """The DPO's dashboard: requests by due date, what needs attention."""
     today = timezone.localdate()
+    company = request.user.company_id
     context = {
         "today": today,
-        "counts": selectors.request_counts(today=today),
-        "requests": list(selectors.request_list(filters={})[:10]),
-        **selectors.dashboard(today=today),
+        "counts": selectors.request_counts(company=company, today=today),
+        "requests": list(selectors.request_list(company=company, filters={})[:10]),
+        **selectors.dashboard(company=company, today=today),
     }
     return render(request, "compliance/index.html", context)
 
@@ -71,7 +71,9 @@ def index(request):
 @dpo_only
 @require_GET
 def activity_list(request):
-    activities = ProcessingActivity.objects.order_by("-active", "name")
+    activities = ProcessingActivity.objects.filter(
+        company_id=request.user.company_id
+    ).order_by("-active", "name")
     return render(request, "compliance/activity_list.html", {"activities": activities})
 
 
@@ -79,7 +81,11 @@ def activity_list(request):
 @require_http_methods(["GET", "POST"])
 def activity_edit(request, pk: int | None = None):
     """Add or change an entry of the register; stale saves are refused (409)."""
-    activity = get_object_or_404(ProcessingActivity, pk=pk) if pk else None
+    activity = (
+        get_object_or_404(ProcessingActivity, company_id=request.user.company_id, pk=pk)
+        if pk
+        else None
+    )
     form = ProcessingActivityForm(request.POST or None, instance=activity)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -116,7 +122,9 @@ def request_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     context = {
         "form": form,
-        "requests": selectors.request_list(filters=filters),
+        "requests": selectors.request_list(
+            company=request.user.company_id, filters=filters
+        ),
         "today": timezone.localdate(),
     }
     return render(request, "compliance/request_list.html", context)
@@ -127,7 +135,7 @@ def request_list(request):
 def request_new(request):
     """Record a request as received; the due date comes from Art. 12(3)."""
     if request.method == "POST":
-        form = RequestForm(request.POST)
+        form = RequestForm(request.POST, company=request.user.company_id)
         if form.is_valid():
             created = services.request_create(
                 actor=request.user, fields=form.service_fields()
@@ -142,17 +150,19 @@ def request_new(request):
     else:
         # From a person's page: ?person=<id> (an id, no personal data in the URL)
         person_id = int_param(request.GET.get("person"))
+        form = RequestForm(company=request.user.company_id)
         person = (
-            RequestForm.base_fields["person"].queryset.filter(pk=person_id).first()
+            form.fields["person"].queryset.filter(pk=person_id).first()
             if person_id is not None
             else None
         )
         form = RequestForm(
+            company=request.user.company_id,
             initial={
                 "received_on": timezone.localdate(),
                 "person": person.pk if person else None,
                 "subject_name": person.full_name if person else "",
-            }
+            },
         )
     status = 400 if request.method == "POST" else 200
     return render(
@@ -170,7 +180,7 @@ def _date(day) -> str:
 @dpo_only
 @require_GET
 def request_detail(request, pk: int):
-    data_request = selectors.request_get(pk=pk)
+    data_request = selectors.request_get(company=request.user.company_id, pk=pk)
     return render(
         request,
         "compliance/request_detail.html",
@@ -205,7 +215,7 @@ def _request_context(data_request, request, **forms) -> dict:
 @dpo_only
 @require_POST
 def request_update(request, pk: int):
-    data_request = selectors.request_get(pk=pk)
+    data_request = selectors.request_get(company=request.user.company_id, pk=pk)
     form = RequestUpdateForm(request.POST)
     if form.is_valid():
         fields = {
@@ -232,7 +242,7 @@ def request_update(request, pk: int):
 @dpo_only
 @require_POST
 def request_extend(request, pk: int):
-    data_request = selectors.request_get(pk=pk)
+    data_request = selectors.request_get(company=request.user.company_id, pk=pk)
     form = ExtendForm(request.POST)
     if form.is_valid():
         return _apply(
@@ -253,7 +263,7 @@ def request_extend(request, pk: int):
 @dpo_only
 @require_POST
 def request_close(request, pk: int):
-    data_request = selectors.request_get(pk=pk)
+    data_request = selectors.request_get(company=request.user.company_id, pk=pk)
     form = CloseForm(request.POST)
     if form.is_valid():
         return _apply(
@@ -301,10 +311,12 @@ def _invalid(request, data_request, **forms):
 @require_GET
 def access_log(request):
     """Who viewed, exported or printed whose data; filters, newest first."""
-    form = AccessLogFilterForm(request.GET or None)
+    form = AccessLogFilterForm(request.GET or None, company=request.user.company_id)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.access_log_page(
-        filters=filters, before=int_param(request.GET.get("before"))
+        company=request.user.company_id,
+        filters=filters,
+        before=int_param(request.GET.get("before")),
     )
     query = request.GET.copy()
     query.pop("before", None)
@@ -328,7 +340,7 @@ def request_erase(request, pk: int):
     checked the page only records that check; then erasing needs an explicit
     confirmation. The service refuses an unchecked identity all the same.
     """
-    data_request = selectors.request_get(pk=pk)
+    data_request = selectors.request_get(company=request.user.company_id, pk=pk)
     if data_request.person is None:
         raise Http404
     today = timezone.localdate()
@@ -432,7 +444,7 @@ def request_erase(request, pk: int):
 @require_POST
 def report_new(request, pk: int):
     """Queue the access report of the request's person (made by a Celery task)."""
-    data_request = selectors.request_get(pk=pk)
+    data_request = selectors.request_get(company=request.user.company_id, pk=pk)
     language = request.POST.get("language", "de")
     if language not in {"de", "en"}:
         language = "de"
@@ -451,7 +463,9 @@ def report_new(request, pk: int):
 def report_detail(request, pk: int):
     """The report's progress (polled by htmx while it is made) and its downloads."""
     report = get_object_or_404(
-        AccessReport.objects.select_related("request", "person"), pk=pk
+        AccessReport.objects.select_related("request", "person"),
+        company_id=request.user.company_id,
+        pk=pk,
     )
     template = "compliance/report_detail.html"
     if request.htmx:
@@ -463,7 +477,12 @@ def report_detail(request, pk: int):
 @require_GET
 def report_download(request, pk: int, kind: str):
     """The PDF or JSON as an attachment; every download is logged."""
-    report = get_object_or_404(AccessReport, pk=pk, status=ReportStatus.DONE)
+    report = get_object_or_404(
+        AccessReport,
+        company_id=request.user.company_id,
+        pk=pk,
+        status=ReportStatus.DONE,
+    )
     file = report.pdf if kind == "pdf" else report.json
     if not file:
         raise Http404
@@ -554,7 +573,7 @@ def consent_withdraw(request, person_pk: int, pk: int):
 def consent_confirm_link(request, token: str):
     """The double opt-in link: a page with a button (link scanners only GET)."""
     consent = get_object_or_404(
-        Consent.objects.select_related("text"), confirm_token=token
+        Consent.objects.select_related("text", "company"), confirm_token=token
     )
     refused = None
     if request.method == "POST":
@@ -568,7 +587,7 @@ def consent_confirm_link(request, token: str):
     return render(
         request,
         "compliance/consent_confirm.html",
-        {"consent": consent, "refused": refused, "company_name": settings.COMPANY_NAME},
+        {"consent": consent, "refused": refused, "company_name": consent.company.name},
         status=400 if refused else 200,
     )
 
@@ -578,13 +597,15 @@ def consent_confirm_link(request, token: str):
 @require_http_methods(["GET", "POST"])
 def consent_withdraw_link(request, token: str):
     """The withdrawal link in every marketing e-mail: GET asks, POST withdraws."""
-    consent = get_object_or_404(Consent, withdraw_token=token)
+    consent = get_object_or_404(
+        Consent.objects.select_related("company"), withdraw_token=token
+    )
     if request.method == "POST":
         consent = services.consent_withdraw(consent=consent, actor=None, via="link")
     return render(
         request,
         "compliance/consent_withdraw.html",
-        {"consent": consent, "company_name": settings.COMPANY_NAME},
+        {"consent": consent, "company_name": consent.company.name},
     )
 
 
@@ -592,7 +613,7 @@ def consent_withdraw_link(request, token: str):
 @require_POST
 def request_action(request, pk: int, action: str):
     """Carry out a restriction (or lift it) or an objection from the request page."""
-    data_request = selectors.request_get(pk=pk)
+    data_request = selectors.request_get(company=request.user.company_id, pk=pk)
     version = request.POST.get("version", "")
     version = version_param(version)
     actions = {
@@ -621,7 +642,11 @@ def retention_rules(request, pk: int | None = None):
     from compliance.models import RetentionRule
     from compliance.retention import dry_run
 
-    rule = get_object_or_404(RetentionRule, pk=pk) if pk else None
+    rule = (
+        get_object_or_404(RetentionRule, company_id=request.user.company_id, pk=pk)
+        if pk
+        else None
+    )
     form = RetentionRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -641,7 +666,11 @@ def retention_rules(request, pk: int | None = None):
             messages.success(request, _("Changes saved."))
             return redirect("compliance:retention_rules")
     today = timezone.localdate()
-    all_rules = list(RetentionRule.objects.order_by("name"))
+    all_rules = list(
+        RetentionRule.objects.filter(company_id=request.user.company_id).order_by(
+            "name"
+        )
+    )
     found = dry_run(all_rules, today=today)
     rules = [
         {"rule": each, "count": found[each.pk][0], "sample": found[each.pk][1]}
@@ -684,16 +713,16 @@ def customer_disclosures(request, customer_pk: int):
         ).select_related("person", "recorded_by"),
         "form": form,
         "can_edit": policy.may_change(request.user, customer.pk),
-        "known_recipients": _register_recipients(),
+        "known_recipients": _register_recipients(customer.company_id),
     }
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "compliance/_disclosures.html", context, status=status)
 
 
-def _register_recipients() -> list[str]:
-    """Recipients named in the Art. 30 register, offered as suggestions."""
+def _register_recipients(company: int) -> list[str]:
+    """Recipients named in the company's Art. 30 register, offered as suggestions."""
     names = set()
-    for activity in ProcessingActivity.objects.filter(active=True):
+    for activity in ProcessingActivity.objects.filter(company_id=company, active=True):
         names.update(activity.recipient_list())
     return sorted(names, key=str.lower)
 
@@ -701,7 +730,7 @@ def _register_recipients() -> list[str]:
 @dpo_only
 @require_POST
 def request_recipients_told(request, pk: int):
-    data_request = selectors.request_get(pk=pk)
+    data_request = selectors.request_get(company=request.user.company_id, pk=pk)
     version = request.POST.get("version", "")
     return _apply(
         request,

@@ -8,24 +8,44 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from accounts.models import Company
 from contracts import services
 from contracts.models import Contract, ContractType
 from crm.models import Customer
 
 TYPES = ["Wartung", "Miete", "Software-Lizenz", "Reinigung"]
 SITES = ["Zentrale", "Lager Nord", "Filiale Süd", "Werk 2", "Standort Hafen"]
+# Per demo company: how many organizations get a contract, and the seed.
+DEMO_CONTRACTS = {
+    "first": {"count": 24, "seed": 2026},
+    "second": {"count": 8, "seed": 2027},
+}
 
 
 def seed_demo(context: dict) -> str:
-    """seed_demo step: contracts for organizations, once."""
-    if context.get("users_only") or Contract.objects.exists():
+    """seed_demo step: contracts for organizations, once per company."""
+    if context.get("users_only"):
         return "contracts skipped"
-    random.seed(2026)
+    made = [
+        seed_contracts(company, **DEMO_CONTRACTS[key])
+        for key, company in context["companies"].items()
+    ]
+    return f"{' + '.join(str(count) for count in made)} contracts created"
+
+
+def seed_contracts(company: Company, *, count: int, seed: int) -> int:
+    """A company's demo contracts, unless it has some."""
+    if Contract.objects.filter(company=company).exists():
+        return 0
+    random.seed(seed)
     today = timezone.localdate()
-    types = [ContractType.objects.get_or_create(name=name)[0] for name in TYPES]
+    types = [
+        ContractType.objects.get_or_create(company=company, name=name)[0]
+        for name in TYPES
+    ]
     made = 0
-    customers = Customer.objects.filter(kind="organization").order_by("pk")
-    for index, customer in enumerate(customers[:24]):
+    customers = Customer.objects.filter(company=company, kind="organization")
+    for index, customer in enumerate(customers.order_by("pk")[:count]):
         # Start dates chosen so that the last notice days spread over the next
         # months (12-month terms, 1 or 3 months' notice), some within two weeks.
         start = today - timedelta(days=180 + index * 9)
@@ -57,4 +77,4 @@ def seed_demo(context: dict) -> str:
             today=today,
         )
         made += 1
-    return f"{made} contracts created"
+    return made

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Team
+from accounts.models import Team, User
 from contracts import deadlines as engine
 from contracts.documents import check_upload
 from contracts.models import (
@@ -205,7 +205,10 @@ class ContractForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["persons"].queryset = customer.persons.usable()
         self.fields["persons"].required = False
-        self.fields["owner"].queryset = owner_choices()
+        self.fields["owner"].queryset = owner_choices(customer.company_id)
+        self.fields["type"].queryset = ContractType.objects.filter(
+            company_id=customer.company_id
+        )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             leads = self.instance.reminder_lead_times or []
@@ -269,19 +272,19 @@ class ContractFilterForm(forms.Form):
         empty_label=_("All"),
         label=_("Type"),
         required=False,
-        queryset=ContractType.objects.all(),
+        queryset=ContractType.objects.none(),
     )
     owner = forms.ModelChoiceField(
         empty_label=_("All"),
         label=_("Contract owner"),
         required=False,
-        queryset=owner_choices(),
+        queryset=User.objects.none(),
     )
     team = forms.ModelChoiceField(
         empty_label=_("All"),
         label=_("Team"),
         required=False,
-        queryset=Team.objects.all(),
+        queryset=Team.objects.none(),
     )
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
     within_days = forms.IntegerField(
@@ -301,6 +304,12 @@ class ContractFilterForm(forms.Form):
             ("-updated_at", _("Last changed")),
         ],
     )
+
+    def __init__(self, *args, company: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].queryset = ContractType.objects.filter(company_id=company)
+        self.fields["owner"].queryset = owner_choices(company)
+        self.fields["team"].queryset = Team.objects.of_company(company)
 
 
 class NoticeForm(forms.ModelForm):

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.models import CompanyOwned
 from contracts import deadlines as engine
 from crm.models import Address, AddressPurpose, ChildQuerySet
 
@@ -44,10 +45,10 @@ def default_lead_times() -> list[int]:
     return [90, 30, 7]
 
 
-class ContractType(models.Model):
+class ContractType(CompanyOwned):
     """A kind of contract (maintenance, lease, ...) with its reminder lead times."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100)
     lead_times = models.JSONField(
         _("reminder lead times (days)"), default=default_lead_times
     )
@@ -58,6 +59,11 @@ class ContractType(models.Model):
         ordering = ["name"]
         verbose_name = _("contract type")
         verbose_name_plural = _("contract types")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "name"], name="contract_type_per_company"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -187,14 +193,16 @@ def _cents(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-class Contract(models.Model):
+class Contract(CompanyOwned):
+    company_from = ("customer",)
+
     customer = models.ForeignKey(
         "crm.Customer",
         on_delete=models.PROTECT,  # business records: HGB/AO retention (LEGAL.md §6)
         related_name="contracts",
         verbose_name=_("customer"),
     )
-    number = models.CharField(_("contract number"), max_length=20, unique=True)
+    number = models.CharField(_("contract number"), max_length=20)
     title = models.CharField(_("title"), max_length=200)
     type = models.ForeignKey(
         ContractType,
@@ -295,6 +303,11 @@ class Contract(models.Model):
         ordering = ["last_notice_day", "number"]
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "number"], name="contract_number_per_company"
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["last_notice_day", "id"], name="contract_last_notice_day"
@@ -391,8 +404,10 @@ class NoticeChannel(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
 
 
-class Notice(models.Model):
+class Notice(CompanyOwned):
     """Notice given on a contract: who, how, when it was received, and its effect."""
+
+    company_from = ("contract",)
 
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="notices"
@@ -436,8 +451,10 @@ def document_path(version: DocumentVersion, filename: str) -> str:
     return f"contract-documents/{uuid.uuid4().hex}.{version.extension}"
 
 
-class ContractDocument(models.Model):
+class ContractDocument(CompanyOwned):
     """A document of a contract (the contract itself, an annex, a letter), versioned."""
+
+    company_from = ("contract",)
 
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="documents"
@@ -456,7 +473,9 @@ class ContractDocument(models.Model):
         return self.title
 
 
-class DocumentVersion(models.Model):
+class DocumentVersion(CompanyOwned):
+    company_from = ("document",)
+
     document = models.ForeignKey(
         ContractDocument, on_delete=models.CASCADE, related_name="versions"
     )
@@ -496,14 +515,15 @@ def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class CalendarFeed(models.Model):
-    """A user's personal iCalendar URL; the token is the only key, so it can be
-    replaced (revoking the old URL) at any time."""
+class CalendarFeed(CompanyOwned):
+    """A user's personal iCalendar URL in one company (it lists that company's
+    deadlines); the token is the only key, so it can be replaced (revoking the
+    old URL) at any time."""
 
-    user = models.OneToOneField(
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        related_name="calendar_feed",
+        related_name="calendar_feeds",
         verbose_name=_("user"),
     )
     token = models.CharField(max_length=64, unique=True, default=new_feed_token)
@@ -512,6 +532,11 @@ class CalendarFeed(models.Model):
     class Meta:
         verbose_name = _("calendar feed")
         verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "company"], name="calendar_feed_per_company"
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.user)
@@ -522,8 +547,9 @@ class ReminderKind(models.TextChoices):
     TERM_END = "term_end", _("Term end")
 
 
-class ReminderDigest(models.Model):
-    """The one e-mail a recipient gets on a day, listing their due reminders."""
+class ReminderDigest(CompanyOwned):
+    """The one e-mail a recipient gets on a day from one company, listing their
+    due reminders there."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
@@ -537,7 +563,8 @@ class ReminderDigest(models.Model):
         verbose_name_plural = _("reminder e-mails")
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "day"], name="reminder_digest_once_a_day"
+                fields=["recipient", "company", "day"],
+                name="reminder_digest_once_a_day",
             )
         ]
 
@@ -545,9 +572,11 @@ class ReminderDigest(models.Model):
         return f"{self.recipient} {self.day}"
 
 
-class Reminder(models.Model):
+class Reminder(CompanyOwned):
     """One reminder of one deadline, for one lead time and one recipient: the unique
     constraint makes it exactly-once however often the daily scan runs."""
+
+    company_from = ("contract",)
 
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="reminders"

@@ -130,6 +130,7 @@ def reminders_plan(*, today: date) -> PlanResult:
                 "deadline": deadline,
                 "lead_days": lead,
             }
+            key["company_id"] = contract.company_id  # bulk_create: no save()
             rows.extend(Reminder(**key, recipient_id=user) for user in recipients)
             late = (deadline - today).days <= ESCALATION_DAYS
             if (
@@ -154,15 +155,17 @@ DIGEST = "reminder-digest"
 
 def reminders_send(*, today: date) -> int:
     """Send each recipient's new reminders as the day's digest; returns e-mails sent."""
+    # One digest per recipient and company: each lists that company's contracts
+    # and comes from that company's sender.
     waiting = (
         Reminder.objects.filter(digest__isnull=True, acknowledged_at__isnull=True)
-        .values_list("recipient_id", flat=True)
+        .values_list("recipient_id", "company_id")
         .distinct()
     )
-    for recipient_id in list(waiting):
+    for recipient_id, company_id in list(waiting):
         with transaction.atomic():
             digest, created = ReminderDigest.objects.get_or_create(
-                recipient_id=recipient_id, day=today
+                recipient_id=recipient_id, company_id=company_id, day=today
             )
             if created:
                 outbox.enqueue([(DIGEST, digest.pk)])
@@ -174,6 +177,7 @@ def reminders_send(*, today: date) -> int:
             if digest.sent_at is None and open_digest.exists():
                 Reminder.objects.filter(
                     recipient_id=recipient_id,
+                    company_id=company_id,
                     digest__isnull=True,
                     acknowledged_at__isnull=True,
                 ).update(digest=digest)
@@ -187,7 +191,7 @@ def _digest_sent(message: OutboxMessage, now) -> None:
 @outbox.kind(DIGEST, on_sent=_digest_sent)
 def _render_digest(message: OutboxMessage) -> EmailMultiAlternatives | None:
     digest = (
-        ReminderDigest.objects.select_related("recipient")
+        ReminderDigest.objects.select_related("recipient", "company")
         .filter(pk=message.object_id)
         .first()
     )
@@ -206,12 +210,14 @@ def _render_digest(message: OutboxMessage) -> EmailMultiAlternatives | None:
         "reminders": reminders,
         "base": site_url(),
         "day": digest.day,
+        "company": digest.company,
     }
     return outbox.render_mail(
         template="contracts/email/digest",
         context=context,
         to=[recipient.email],
         language=recipient.language,
+        from_email=digest.company.sender_email,
     )
 
 

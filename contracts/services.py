@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from accounts.numbers import next_number
+from accounts.permissions import company_for
 from contracts import deadlines as engine
 from contracts.documents import CheckedFile
 from contracts.models import (
@@ -24,7 +26,7 @@ from contracts.models import (
     new_feed_token,
 )
 from core import audit
-from core.errors import DomainError, NotPossible, allowed, messages
+from core.errors import DomainError, NotPossible, PermissionRefused, allowed, messages
 from core.versioning import lock_version
 from crm import policy
 from crm.models import Customer, Person
@@ -102,6 +104,14 @@ CONTRACT_FIELDS = frozenset(
 )  # fmt: skip
 
 
+def _require_own_company(contract: Contract, *, owner_changed: bool) -> None:
+    """The contract's type and owner are of the customer's company."""
+    if contract.type_id is not None and contract.type.company_id != contract.company_id:
+        raise PermissionRefused(code="other_company")
+    if owner_changed and contract.owner_id is not None:
+        policy.require_member(contract.owner_id, contract.company_id)
+
+
 @transaction.atomic
 def contract_create(
     *,
@@ -114,9 +124,14 @@ def contract_create(
     """Create a contract for the customer and compute its dates."""
     policy.require_change(actor, customer.pk)
     persons = policy.usable_persons(customer.pk, persons)
-    contract = Contract(customer=customer, **allowed(fields, CONTRACT_FIELDS))
+    contract = Contract(
+        customer=customer,
+        company_id=customer.company_id,
+        **allowed(fields, CONTRACT_FIELDS),
+    )
+    _require_own_company(contract, owner_changed=True)
     if not contract.number:
-        contract.number = audit.next_number("contracts_contract_number_seq", "V")
+        contract.number = next_number(customer.company_id, "contract", "V")
     refresh_dates(contract, today=today)
     audit.save(contract, actor=actor)
     if persons:
@@ -139,8 +154,10 @@ def contract_update(
     if persons is not None:
         persons = policy.usable_persons(contract.customer_id, persons)
     locked = lock_version(contract, version)
+    owner_before = locked.owner_id
     for name, value in allowed(fields, CONTRACT_FIELDS).items():
         setattr(locked, name, value)
+    _require_own_company(locked, owner_changed=locked.owner_id != owner_before)
     locked.version = version + 1
     refresh_dates(locked, today=today)
     audit.save(locked, actor=actor)
@@ -256,8 +273,10 @@ def document_upload(
 
 
 def calendar_feed_for(*, user: User) -> CalendarFeed:
-    """The user's calendar feed, made on first use."""
-    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    """The user's calendar feed of their current company, made on first use."""
+    feed, _created = CalendarFeed.objects.get_or_create(
+        user=user, company_id=company_for(user)
+    )
     return feed
 
 

@@ -51,7 +51,7 @@ edit_roles = role_required(roles.CUSTOMER_EDIT_ROLES)
 @require_GET
 def contract_list(request):
     """Visible contracts with filters, soonest last notice day first."""
-    form = ContractFilterForm(request.GET or None)
+    form = ContractFilterForm(request.GET or None, company=request.user.company_id)
     filters = form.cleaned_data if form.is_valid() else {}
     page = min(int_param(request.GET.get("page"), minimum=1) or 1, selectors.MAX_PAGE)
     start = (page - 1) * selectors.LIST_SIZE
@@ -61,7 +61,7 @@ def contract_list(request):
     contracts = list(listed[start : start + selectors.LIST_SIZE + 1])
     query = request.GET.copy()
     query.pop("page", None)
-    owners, teams = crm_selectors.list_choices()
+    owners, teams = crm_selectors.list_choices(request.user.company_id)
     return render(
         request,
         "contracts/contract_list.html",
@@ -77,7 +77,11 @@ def contract_list(request):
             # choices (no widget rendering, no queries); these are their values.
             "owners": owners,
             "teams": teams,
-            "types": list(ContractType.objects.values_list("pk", "name")),
+            "types": list(
+                ContractType.objects.filter(
+                    company_id=request.user.company_id
+                ).values_list("pk", "name")
+            ),
             "chosen": {
                 name: request.GET.get(name, "")
                 for name in ("status", "type", "owner", "team", "within_days", "sort")
@@ -360,7 +364,9 @@ def deadline_calendar(request):
             events.setdefault(contract.term_end, []).append(("end", contract))
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=31)).replace(day=1)
-    holidays = holiday_names(start, end, language=get_language())
+    holidays = holiday_names(
+        start, end, language=get_language(), company=request.user.company
+    )
     context = {
         "first": first,
         "today": today,
@@ -441,7 +447,12 @@ def calendar_feed(request, token: str):
         .filter(token=token, user__is_active=True)
         .first()
     )
-    if feed is None or not has_role(feed.user, roles.CONTRACT_ROLES):
+    if feed is None:
+        raise Http404
+    # The feed lists its own company's deadlines, whichever company its user
+    # works in now; nothing when they are no longer a member of it.
+    feed.user.company_id = feed.company_id
+    if not has_role(feed.user, roles.CONTRACT_ROLES):
         raise Http404
     today = timezone.localdate()
     start, end = today - timedelta(FEED_PAST_DAYS), today + timedelta(FEED_FUTURE_DAYS)

@@ -21,9 +21,11 @@ from core.formatting import decimal, money
 
 EMPTY = "\u2013"  # an en dash for "no value"
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-# Not shown: bookkeeping, and on grants the customer itself (it is this page's).
+# Not shown: bookkeeping, on grants the customer itself (it is this page's), and
+# the company (every row of a page is the reader's company's; it never changes).
 HIDDEN_FIELDS = {
     "id",
+    "company",
     "version",
     "created_at",
     "updated_at",

@@ -7,29 +7,33 @@ import functools
 from datetime import date
 
 import holidays
-from django.conf import settings
 
 
 @functools.lru_cache(maxsize=64)
-def public_holidays(year: int, land: str | None = None) -> frozenset[date]:
-    """German public holidays (nationwide, or a state's) around `year`, cached.
+def public_holidays(
+    year: int, land: str | None = None, country: str = "DE"
+) -> frozenset[date]:
+    """Public holidays of a country (nationwide, or a state's) around `year`, cached.
 
     Raises NotImplementedError for an unknown state (the `holidays` package's way).
     """
-    days = holidays.country_holidays("DE", subdiv=land, years=range(year - 1, year + 6))
+    days = holidays.country_holidays(
+        country, subdiv=land or None, years=range(year - 1, year + 6)
+    )
     return frozenset(days)
 
 
-def company_holidays(year: int) -> frozenset[date]:
-    """Public holidays of the company's Land (settings.COMPANY_LAND) around `year`."""
-    return public_holidays(year, settings.COMPANY_LAND or None)
+def company_holidays(year: int, company) -> frozenset[date]:
+    """Public holidays of the company's country and Land (Company.country,
+    Company.land) around `year`."""
+    return public_holidays(year, company.land or None, company.country)
 
 
-def holiday_names(start: date, end: date, *, language: str) -> dict[date, str]:
-    """Public holidays of the company's Land between start and end, by name."""
+def holiday_names(start: date, end: date, *, language: str, company) -> dict[date, str]:
+    """Public holidays of the company's country and Land between start and end."""
     days = holidays.country_holidays(
-        "DE",
-        subdiv=settings.COMPANY_LAND or None,
+        company.country,
+        subdiv=company.land or None,
         years=range(start.year, end.year + 1),
         language="de" if language == "de" else "en_US",
     )

@@ -228,9 +228,11 @@ def render_mail(
     to: list[str],
     language: str,
     headers: dict | None = None,
+    from_email: str | None = None,
 ) -> EmailMultiAlternatives:
     """The one mail helper: `<template>_subject.txt`, `<template>.txt` and, when
-    it exists, `<template>.html`, rendered in the recipient's language."""
+    it exists, `<template>.html`, rendered in the recipient's language; from
+    `from_email` (a company's sender) or DEFAULT_FROM_EMAIL."""
     with translation.override(language):
         subject = render_to_string(f"{template}_subject.txt", context)
         text = render_to_string(f"{template}.txt", context)
@@ -239,7 +241,11 @@ def render_mail(
         except TemplateDoesNotExist:
             html = None
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=text, to=to, headers=headers or {}
+        subject=" ".join(subject.split()),
+        body=text,
+        from_email=from_email,
+        to=to,
+        headers=headers or {},
     )
     if html is not None:
         message.attach_alternative(html, "text/html")

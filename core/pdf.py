@@ -13,9 +13,12 @@ def _fetcher():
     from weasyprint.urls import URLFetcher
 
     class StaticFilesFetcher(URLFetcher):
-        """Read {% static %} files from disk; fetch nothing else, fail loudly."""
+        """Read {% static %} files from disk and inline data: URLs; fetch
+        nothing else, fail loudly."""
 
         def fetch(self, url, headers=None):
+            if url.startswith("data:"):  # inline, e.g. a company's logo
+                return super().fetch(url, headers)
             path = unquote(urlparse(url).path)
             prefix = "/" + settings.STATIC_URL.strip("/") + "/"
             found = path.startswith(prefix) and finders.find(path.removeprefix(prefix))
@@ -23,7 +26,7 @@ def _fetcher():
                 raise ValueError(f"not a static file: {url}")
             return super().fetch(Path(found).as_uri(), headers)
 
-    return StaticFilesFetcher(allowed_protocols={"file"}, fail_on_errors=True)
+    return StaticFilesFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
 
 
 def render_pdf(
@@ -36,3 +39,15 @@ def render_pdf(
     with translation.override(language or translation.get_language()):
         html = render_to_string(template_name, context)
     return HTML(string=html, url_fetcher=_fetcher(), base_url="file:///").write_pdf()
+
+
+def data_uri(file_field) -> str:
+    """A stored image (a company's logo) as a data: URL for a PDF; "" when none."""
+    import base64
+    import mimetypes
+
+    if not file_field:
+        return ""
+    kind = mimetypes.guess_type(file_field.name)[0] or "application/octet-stream"
+    with file_field.open("rb") as handle:
+        return f"data:{kind};base64,{base64.b64encode(handle.read()).decode()}"

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from accounts.models import Team, User
+from accounts.models import Company, Team, User
 from crm import services
 from crm.models import Customer, CustomerKind, InteractionKind
 
@@ -65,18 +65,34 @@ def _postcode(fake: Faker) -> str:
     return f"{fake.random_int(10000, 99999)}"
 
 
+# Per demo company: who owns its customers (user, team), how many, the seed.
+DEMO_CUSTOMERS = {
+    "first": {"owners": [("anna", "Nord"), ("ben", "Süd")], "organizations": 32,
+              "private": 10, "seed": 2026},
+    "second": {"owners": [("carla", "Vertrieb"), ("moritz", "Vertrieb")],
+               "organizations": 12, "private": 4, "seed": 2027},
+}  # fmt: skip
+
+
 @transaction.atomic
 def seed_customers(
-    *, users: dict[str, User], organizations: int = 32, private: int = 10
+    *,
+    users: dict[str, User],
+    company: Company,
+    owners: list[tuple[str, str]],
+    organizations: int = 32,
+    private: int = 10,
+    seed: int = 2026,
 ):
-    """Create the demo customers once; returns how many were made (0 when present)."""
-    if Customer.objects.exists():
+    """Create a company's demo customers once; returns how many were made (0
+    when it has some)."""
+    if Customer.objects.filter(company=company).exists():
         return 0
     fake = Faker("de_DE")
-    Faker.seed(2026)
-    random.seed(2026)
-    teams = {team.name: team for team in Team.objects.all()}
-    owners = [(users["anna"], teams["Nord"]), (users["ben"], teams["Süd"])]
+    Faker.seed(seed)
+    random.seed(seed)
+    teams = {team.name: team for team in Team.objects.of_company(company.pk)}
+    owners = [(users[name], teams[team]) for name, team in owners]
     made = 0
     for number in range(organizations + private):
         owner, team = owners[number % 2]
@@ -171,7 +187,7 @@ def seed_customers(
             )
         made += 1
     # A duplicate to find and merge: same VAT ID as the first organization.
-    first = Customer.objects.filter(vat_id=DEMO_VAT_IDS[0]).first()
+    first = Customer.objects.filter(company=company, vat_id=DEMO_VAT_IDS[0]).first()
     if first is not None:
         services.customer_create(
             actor=first.owner,
@@ -191,4 +207,10 @@ def seed_demo(context: dict) -> str:
     """seed_demo step: customers, unless `--users-only`."""
     if context.get("users_only"):
         return "customers skipped"
-    return f"{seed_customers(users=context['users'])} customers created"
+    made = [
+        seed_customers(
+            users=context["users"], company=context["companies"][key], **plan
+        )
+        for key, plan in DEMO_CUSTOMERS.items()
+    ]
+    return f"{' + '.join(str(count) for count in made)} customers created"

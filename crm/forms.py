@@ -24,10 +24,14 @@ from crm.models import (
 )
 
 
-def owner_choices():
-    """Users who can own customers: staff and managers."""
+def owner_choices(company_id: int | None):
+    """Users who can own the company's customers: its staff and managers."""
     return (
-        User.objects.filter(is_active=True, groups__name__in=[Role.STAFF, Role.MANAGER])
+        User.objects.filter(
+            is_active=True,
+            groups__company_role__company_id=company_id,
+            groups__company_role__role__in=[Role.STAFF, Role.MANAGER],
+        )
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
@@ -71,11 +75,11 @@ class CustomerForm(forms.ModelForm):
             )
         }
 
-    def __init__(self, *args, kind: str, **kwargs):
+    def __init__(self, *args, kind: str, company: int | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.fields["owner"].queryset = owner_choices()
-        self.fields["team"].queryset = Team.objects.all()
+        self.fields["owner"].queryset = owner_choices(company)
+        self.fields["team"].queryset = Team.objects.of_company(company)
         if kind == "private":
             # A private customer's name is its person's name (form below).
             del self.fields["name"]
@@ -290,7 +294,7 @@ class CustomerFilterForm(forms.Form):
         empty_label=_("All"),
         label=_("Team"),
         required=False,
-        queryset=Team.objects.all(),
+        queryset=Team.objects.none(),
     )
     key_account = forms.BooleanField(label=_("Key accounts only"), required=False)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=50)
@@ -300,9 +304,10 @@ class CustomerFilterForm(forms.Form):
     )
     after = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, company: int | None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owner_choices()
+        self.fields["owner"].queryset = owner_choices(company)
+        self.fields["team"].queryset = Team.objects.of_company(company)
 
 
 class ReassignForm(forms.Form):
@@ -313,13 +318,14 @@ class ReassignForm(forms.Form):
         label=_("New account owner"), required=False, queryset=User.objects.none()
     )
     team = forms.ModelChoiceField(
-        label=_("New team"), required=False, queryset=Team.objects.all()
+        label=_("New team"), required=False, queryset=Team.objects.none()
     )
 
-    def __init__(self, *args, editable, **kwargs):
+    def __init__(self, *args, editable, company: int | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customers"].queryset = editable
-        self.fields["owner"].queryset = owner_choices()
+        self.fields["owner"].queryset = owner_choices(company)
+        self.fields["team"].queryset = Team.objects.of_company(company)
 
     def clean(self):
         cleaned = super().clean()
@@ -333,15 +339,20 @@ class ShareForm(forms.Form):
         label=_("User"), required=False, queryset=User.objects.none()
     )
     team = forms.ModelChoiceField(
-        label=_("Team"), required=False, queryset=Team.objects.all()
+        label=_("Team"), required=False, queryset=Team.objects.none()
     )
     can_edit = forms.BooleanField(label=_("May edit"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, company: int | None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by(
-            "first_name", "last_name", "username"
+        self.fields["user"].queryset = (
+            User.objects.filter(
+                is_active=True, groups__company_role__company_id=company
+            )
+            .distinct()
+            .order_by("first_name", "last_name", "username")
         )
+        self.fields["team"].queryset = Team.objects.of_company(company)
 
     def clean(self):
         cleaned = super().clean()

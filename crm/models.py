@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from accounts.models import CompanyOwned
 from accounts.permissions import access_of
 from accounts.roles import CUSTOMER_EDIT_ROLES, Role
 from core.dates import add_months
@@ -29,9 +30,12 @@ from crm.validation import COUNTRIES, detail_label
 NAME_COLLATION = "crm_german"
 
 
-def default_next_review(today: date | None = None) -> date:
-    """The next data review: DATA_REVIEW_MONTHS (default six) from today."""
-    return add_months(today or date.today(), settings.DATA_REVIEW_MONTHS)
+def default_next_review(
+    today: date | None = None, *, months: int | None = None
+) -> date:
+    """The next data review: the company's interval (`months`; else the
+    installation's DATA_REVIEW_MONTHS, default six) from today."""
+    return add_months(today or date.today(), months or settings.DATA_REVIEW_MONTHS)
 
 
 class CustomerKind(models.TextChoices):
@@ -104,8 +108,11 @@ def customer_visibility(user, *, ref: str, perm: str) -> Q:
     """
     access = access_of(user)
     scope = _scope(access, perm)
+    # The company first: its column is on every row (the customer's and each
+    # row below it), and nothing of another company is ever seen.
+    company = Q(company_id=access.company_id)
     if scope != "some":
-        return Q() if scope == "all" else Q(pk__in=[])
+        return company if scope == "all" else Q(pk__in=[])
     prefix = "" if ref == "pk" else "customer__"
     condition = Q(**{f"{prefix}owner_id": user.pk})
     if access.team_ids:
@@ -128,7 +135,7 @@ def customer_visibility(user, *, ref: str, perm: str) -> Q:
         )
     # A restricted customer (Art. 18) is stored, not used: hidden from everyone
     # but the DPO and Admin.
-    return condition & Q(**{f"{prefix}restricted_until__isnull": True})
+    return company & condition & Q(**{f"{prefix}restricted_until__isnull": True})
 
 
 def person_shown(user, *, prefix: str = "") -> Q:
@@ -154,14 +161,15 @@ def visible_customer_ids(user, *, perm: str) -> Q:
     """
     access = access_of(user)
     scope = _scope(access, perm)
+    company = Q(company_id=access.company_id)
     if scope != "some":
-        return Q() if scope == "all" else Q(pk__in=[])
+        return company if scope == "all" else Q(pk__in=[])
     own = Q(owner_id=user.pk)
     if access.team_ids:
         own |= Q(team_id__in=sorted(access.team_ids))
     permission_id = customer_permission_id(perm)
     ids = (
-        Customer.objects.filter(own, restricted_until__isnull=True)
+        Customer.objects.filter(own, company, restricted_until__isnull=True)
         .order_by()
         .values("pk")
         .union(
@@ -177,7 +185,7 @@ def visible_customer_ids(user, *, perm: str) -> Q:
             ).values("content_object_id")
         )
     # Grants name customers by id only: restricted ones are taken out here.
-    return Q(customer_id__in=ids) & Q(customer__restricted_until__isnull=True)
+    return company & Q(customer_id__in=ids) & Q(customer__restricted_until__isnull=True)
 
 
 def review_due_condition(*, today: date, prefix: str = "") -> Q:
@@ -214,8 +222,8 @@ class CustomerQuerySet(models.QuerySet):
         return self.filter(customer_visibility(user, ref="pk", perm="change"))
 
 
-class Tag(models.Model):
-    name = models.CharField(_("name"), max_length=50, unique=True)
+class Tag(CompanyOwned):
+    name = models.CharField(_("name"), max_length=50)
 
     history = HistoricalRecords()
 
@@ -223,18 +231,23 @@ class Tag(models.Model):
         ordering = ["name"]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "name"], name="crm_tag_per_company"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Customer(models.Model):
+class Customer(CompanyOwned):
     """A customer: an organization with contact persons, or a private person."""
 
     kind = models.CharField(
         _("kind"), max_length=16, choices=CustomerKind.choices, default="organization"
     )
-    number = models.CharField(_("customer number"), max_length=20, unique=True)
+    number = models.CharField(_("customer number"), max_length=20)
     # For private customers the name is kept equal to the person's full name.
     name = models.CharField(_("name"), max_length=200, db_collation=NAME_COLLATION)
     status = models.CharField(
@@ -287,9 +300,16 @@ class Customer(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "number"], name="crm_customer_number_per_company"
+            )
+        ]
         indexes = [
-            models.Index(fields=["name", "id"], name="crm_customer_name_id"),
-            models.Index(fields=["-updated_at", "-id"], name="crm_customer_updated"),
+            models.Index(fields=["company", "name", "id"], name="crm_customer_name_id"),
+            models.Index(
+                fields=["company", "-updated_at", "-id"], name="crm_customer_updated"
+            ),
             models.Index(fields=["owner", "name", "id"], name="crm_customer_owner"),
             models.Index(fields=["team", "name", "id"], name="crm_customer_team"),
             models.Index(fields=["next_review_on"], name="crm_customer_review"),
@@ -397,8 +417,10 @@ class PersonQuerySet(ChildQuerySet):
         return super().across_visible(user).shown_to(user)
 
 
-class Person(models.Model):
+class Person(CompanyOwned):
     """A contact person of an organization, or the private customer themself."""
+
+    company_from = ("customer",)
 
     customer = models.ForeignKey(
         Customer,
@@ -522,8 +544,10 @@ class AddressQuerySet(ChildQuerySet):
         return self.filter(is_current=True)
 
 
-class Address(models.Model):
+class Address(CompanyOwned):
     """An address of a customer for one purpose; one current address per purpose."""
+
+    company_from = ("customer",)
 
     customer = models.ForeignKey(
         Customer,
@@ -590,8 +614,10 @@ class Direction(models.TextChoices):
     INTERNAL = "internal", _("Internal")
 
 
-class Interaction(models.Model):
+class Interaction(CompanyOwned):
     """One contact with the customer on its timeline: call, e-mail, meeting, ..."""
+
+    company_from = ("customer",)
 
     customer = models.ForeignKey(
         Customer,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
@@ -96,6 +97,41 @@ def require_change_all(actor, customer_ids: Iterable[int]) -> None:
     if found != wanted:
         raise PermissionRefused(code="customer_not_editable")
     remember_editable(actor, found)
+
+
+def _member(user_id: int, company_id: int) -> bool:
+    from accounts.models import User
+
+    return (
+        User.objects.filter(pk=user_id)
+        .filter(Q(is_superuser=True) | Q(groups__company_role__company_id=company_id))
+        .exists()
+    )
+
+
+def require_member(user_id: int, company_id: int) -> None:
+    """The user works in the company (an owner, a grantee)."""
+    if not _member(user_id, company_id):
+        raise PermissionRefused(code="other_company")
+
+
+def require_own_company(customer) -> None:
+    """A customer's owner and team are of its company (a form offers only those;
+    the API and imports are held to it here)."""
+    if customer.team_id is not None and customer.team.company_id != customer.company_id:
+        raise PermissionRefused(code="other_company")
+    if customer.owner_id is not None and not _member(
+        customer.owner_id, customer.company_id
+    ):
+        raise PermissionRefused(code="other_company")
+
+
+def require_grantee_of_company(customer, *, user=None, team=None) -> None:
+    """A customer is shared only within its company."""
+    if team is not None and team.company_id != customer.company_id:
+        raise PermissionRefused(code="other_company")
+    if user is not None and not _member(user.pk, customer.company_id):
+        raise PermissionRefused(code="other_company")
 
 
 def require_role(actor, allowed: frozenset[str], code: str = "role_not_allowed"):

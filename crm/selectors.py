@@ -248,20 +248,22 @@ class Choice(NamedTuple):
 CHOICES_CACHE_SECONDS = 60
 
 
-def list_choices() -> tuple[list[Choice], list[Choice]]:
-    """Owners and teams for the list's filter and bulk selects, cached a minute.
+def list_choices(company_id: int | None) -> tuple[list[Choice], list[Choice]]:
+    """The company's owners and teams for the list's filter and bulk selects,
+    cached a minute (per company).
 
     Only what the selects offer; a submitted choice is checked against the
     database by the form, so a minute-old list can never grant anything.
     """
     from crm.forms import owner_choices
 
-    cached = cache_get("crm:list-choices")
+    key = f"crm:list-choices:{company_id}"
+    cached = cache_get(key)
     if cached is None:
-        owners = [Choice(u.pk, str(u)) for u in owner_choices()]
-        teams = [Choice(t.pk, t.name) for t in Team.objects.all()]
+        owners = [Choice(u.pk, str(u)) for u in owner_choices(company_id)]
+        teams = [Choice(t.pk, t.name) for t in Team.objects.of_company(company_id)]
         cached = ([(c.pk, c.label) for c in owners], [(c.pk, c.label) for c in teams])
-        cache_set("crm:list-choices", cached, CHOICES_CACHE_SECONDS)
+        cache_set(key, cached, CHOICES_CACHE_SECONDS)
     owners, teams = cached
     return [Choice(*c) for c in owners], [Choice(*c) for c in teams]
 
@@ -296,7 +298,7 @@ def _capped_count(queryset: QuerySet, *, user, filters: dict) -> int:
     key = (
         "crm:count:"
         + hashlib.sha256(
-            f"{generation}:{user.pk}:{sorted(shown.items())}".encode()
+            f"{generation}:{user.pk}:{user.company_id}:{sorted(shown.items())}".encode()
         ).hexdigest()
     )
     total = cache_get(key)

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
-from accounts.models import Team, User
+from accounts.models import Company, Team, User
+from accounts.numbers import next_number
+from accounts.permissions import company_for
 from core import audit
 from core.errors import NotPossible, allowed, messages
 from core.versioning import lock_version
@@ -135,9 +137,12 @@ def _set_tags(customer: Customer, names: Iterable[str], actor: User | None) -> N
     if len(wanted) > MAX_TAGS or any(len(name) > 50 for name in wanted):
         raise ValidationError(TAGS_MESSAGE % {"count": MAX_TAGS}, code="too_many_tags")
     # Existing tags in one query; the few new ones saved singly, for their history.
-    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=wanted)}
+    company = customer.company_id
+    existing = {
+        tag.name: tag for tag in Tag.objects.filter(company_id=company, name__in=wanted)
+    }
     for name in sorted(wanted - existing.keys()):
-        existing[name] = Tag.objects.get_or_create(name=name)[0]
+        existing[name] = Tag.objects.get_or_create(company_id=company, name=name)[0]
     tags = list(existing.values())
     audit.act(customer, actor)  # m2m changes are recorded as a customer change
     current = set(customer.tags.values_list("pk", flat=True))
@@ -153,12 +158,23 @@ def customer_create(
     fields: dict,
     tags: Iterable[str] = (),
     person_fields: dict | None = None,
+    company: Company | int | None = None,
 ) -> Customer:
-    """Create a customer; a private customer together with its person."""
+    """Create a customer of the actor's company (the system names it); a
+    private customer together with its person."""
     policy.require_create(actor)
-    customer = Customer(kind=kind, **_normalized_customer_fields(fields))
+    company_id = company_for(actor, company)
+    customer = Customer(
+        company_id=company_id, kind=kind, **_normalized_customer_fields(fields)
+    )
+    policy.require_own_company(customer)
     if not customer.number:
-        customer.number = audit.next_number("crm_customer_number_seq", "K")
+        customer.number = next_number(company_id, "customer", "K")
+    if "next_review_on" not in fields:
+        months = Company.objects.values_list("data_review_months", flat=True).get(
+            pk=company_id
+        )
+        customer.next_review_on = default_next_review(months=months)
     if kind == CustomerKind.PRIVATE:
         customer.name = Person(**(person_fields or {})).full_name
     audit.save(customer, actor=actor)
@@ -186,8 +202,11 @@ def customer_update(
     locked = lock_version(customer, version)
     if locked.restricted_until is not None:
         raise NotPossible(code="customer_restricted")
+    before = (locked.owner_id, locked.team_id)
     for name, value in _normalized_customer_fields(fields).items():
         setattr(locked, name, value)
+    if (locked.owner_id, locked.team_id) != before:
+        policy.require_own_company(locked)
     if person is not None and person_fields is not None:
         # The customer's version guards this form (person_update bumps it).
         saved = person_update(
@@ -238,6 +257,7 @@ def customer_reassign(
         if team is not None:
             customer.team = team
         if (customer.owner_id, customer.team_id) != before:
+            policy.require_own_company(customer)
             customer.version += 1
             audit.save(customer, actor=actor, reason=_("Reassigned"))
             changed += 1
@@ -269,6 +289,7 @@ def customer_share(
     """
     policy.require_share(actor, customer)
     model, holder = _grant_model(user, team)
+    policy.require_grantee_of_company(customer, user=user, team=team)
     wanted = {customer_permission_id("view")}
     if can_edit:
         wanted.add(customer_permission_id("change"))
@@ -537,11 +558,18 @@ def _merge_grants(survivor: Customer, duplicate: Customer, actor, reason) -> Non
 
 @transaction.atomic
 def customer_mark_reviewed(*, customer: Customer, actor: User, today: date) -> Customer:
-    """The customer's data was looked at: next review DATA_REVIEW_MONTHS later."""
+    """The customer's data was looked at: next review the company's interval
+    (Company.data_review_months) later."""
     policy.require_change(actor, customer.pk)
-    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    locked = (
+        Customer.objects.select_for_update(of=("self",))
+        .select_related("company")
+        .get(pk=customer.pk)
+    )
     locked.last_reviewed_on = today
-    locked.next_review_on = default_next_review(today)
+    locked.next_review_on = default_next_review(
+        today, months=locked.company.data_review_months
+    )
     locked.version += 1  # an edit form opened before would save an old date
     audit.save(locked, actor=actor, reason=_("Data reviewed"))
     return locked

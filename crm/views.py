@@ -49,7 +49,7 @@ edit_roles = role_required(roles.CUSTOMER_EDIT_ROLES)
 
 
 def _filters(request) -> tuple[CustomerFilterForm, dict]:
-    form = CustomerFilterForm(request.GET or None)
+    form = CustomerFilterForm(request.GET or None, company=request.user.company_id)
     filters = form.cleaned_data if form.is_valid() else {}
     return form, filters
 
@@ -63,7 +63,7 @@ def customer_list(request):
     query = request.GET.copy()
     query.pop("after", None)
     can_reassign = has_role(request.user, roles.CUSTOMER_EDIT_ROLES)
-    owners, teams = selectors.list_choices()
+    owners, teams = selectors.list_choices(request.user.company_id)
     context = {
         "form": form,
         "page": page,
@@ -87,7 +87,9 @@ def customer_list(request):
 def customer_reassign(request):
     """Bulk: new owner and/or team for the chosen customers; access moves along."""
     editable = Customer.objects.editable_by(request.user)
-    form = ReassignForm(request.POST, editable=editable)
+    form = ReassignForm(
+        request.POST, editable=editable, company=request.user.company_id
+    )
     if not form.is_valid():
         if "customers" in form.errors:
             messages.error(
@@ -177,7 +179,9 @@ def _forms_for_new(request, kind: str):
     initial = {"owner": request.user.pk}
     if access.member_team_ids:
         initial["team"] = min(access.member_team_ids)
-    customer_form = CustomerForm(data, kind=kind, initial=initial)
+    customer_form = CustomerForm(
+        data, kind=kind, initial=initial, company=access.company_id
+    )
     person_form = None
     if kind == CustomerKind.PRIVATE:
         person_form = PersonForm(data, private=True, prefix="person")
@@ -322,7 +326,9 @@ def customer_edit(request, pk: int):
     customer = selectors.customer_get(user=request.user, pk=pk, perm="change")
     person = customer.persons.first() if customer.is_private else None
     data = request.POST if request.method == "POST" else None
-    form = CustomerForm(data, instance=customer, kind=customer.kind)
+    form = CustomerForm(
+        data, instance=customer, kind=customer.kind, company=customer.company_id
+    )
     person_form = (
         PersonForm(data, instance=person, private=True, prefix="person")
         if person
@@ -597,7 +603,7 @@ def customer_sharing(request, pk: int):
     """Who else may see or edit this customer; owner, team and admins change it."""
     customer = selectors.customer_get(user=request.user, pk=pk)
     access = selectors.customer_access(user=request.user, customer=customer)
-    form = ShareForm(request.POST or None)
+    form = ShareForm(request.POST or None, company=customer.company_id)
     if request.method == "POST":
         if not access.can_share:
             raise PermissionDenied
@@ -645,7 +651,9 @@ def _grants_of(customer: Customer) -> list[dict]:
             ("user", row.user_id), {"user": row.user, "team": None, "edit": False}
         )
         entry["edit"] |= row.permission.codename == "change_customer"
-    teams = {team.group_id: team for team in Team.objects.all()}
+    teams = {
+        team.group_id: team for team in Team.objects.of_company(customer.company_id)
+    }
     for row in CustomerGroupObjectPermission.objects.filter(
         content_object=customer
     ).select_related("permission"):

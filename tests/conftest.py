@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD
 
-DEMO_USERNAMES = ["anna", "ben", "maria", "dora", "admin"]
+DEMO_USERNAMES = ["anna", "ben", "maria", "dora", "admin", "carla", "moritz", "dieter"]
 
 
 @pytest.fixture(autouse=True)
@@ -16,7 +16,9 @@ def _fresh_list_counts():
     from crm.selectors import forget_counts
 
     forget_counts()
-    cache.delete("crm:list-choices")
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(cache.make_key("crm:list-choices*")):
+        client.delete(key)  # one per company
 
 
 @pytest.fixture(autouse=True)

@@ -114,7 +114,13 @@ ROUTES: dict[str, Route] = {
     "healthz_tasks": Route(row(503, 503, 503, 503, 503, 503), (405, 405)),
     "accounts:dashboard": Route(SIGNED_IN, (200, 200), queries=("anna", 4)),
     "accounts:administration": Route(ADMIN_PAGE, (403, 403), queries=("admin", 7)),
+    # The company's settings: session+user+company, OTP device, roles+teams, the
+    # company (read afresh: the form edits it).
+    "accounts:company_settings": Route(ADMIN_PAGE, (403, 403), queries=("admin", 4)),
     "accounts:set_language": Route(POST_ONLY_PUBLIC, (302, 302)),
+    # The user's companies: session+user+company, OTP device, roles+teams, the
+    # companies. A POST without a company is a 400 (nothing switched).
+    "accounts:company_switch": Route(SIGNED_IN, (400, 400), queries=("anna", 4)),
     # The user's own sessions: session+user, OTP device, roles+teams, the sessions.
     "accounts:session_list": Route(SIGNED_IN, (405, 405), queries=("anna", 4)),
     "accounts:session_end_others": Route(POST_ONLY_READ, (302, 302)),

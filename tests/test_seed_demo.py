@@ -1,4 +1,4 @@
-"""`seed_demo` as `make run` calls it: every app's part, once."""
+"""`seed_demo` as `make run` calls it: every app's part, once, in two companies."""
 
 import io
 from datetime import timedelta
@@ -8,27 +8,41 @@ from django.utils import timezone
 
 
 def test_seed_demo_fills_every_app_once(db):
+    from accounts.models import Company
+    from compliance.models import DataSubjectRequest, ProcessingActivity, RetentionRule
     from contracts.models import Contract
     from crm.models import Customer, Interaction, Person
 
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
-    assert "seed_demo (accounts): 5 users created" in out.getvalue()
-    assert Customer.objects.count() == 43
-    assert Person.objects.count() > 43
-    assert Interaction.objects.count() > 100
-    assert Contract.objects.count() == 24
+    assert "8 users created" in out.getvalue()
+    first, second = Company.objects.order_by("pk")
+    assert second.name == "Beispiel Handels AG" and second.land == "BY"
+
+    def of(model, company):
+        return model.objects.filter(company=company)
+
+    assert of(Customer, first).count() == 43
+    assert of(Customer, second).count() == 17
+    assert of(Person, first).count() > 43
+    assert of(Interaction, first).count() > 100
+    assert of(Contract, first).count() == 24
+    assert of(Contract, second).count() == 8
+    # Numbers overlap on purpose: K-000001 and V-000001 exist once per company.
+    for model, number in ((Customer, "K-000001"), (Contract, "V-000001")):
+        assert of(model, first).filter(number=number).count() == 1
+        assert of(model, second).filter(number=number).count() == 1
     today = timezone.localdate()
-    soon = Contract.objects.filter(
+    soon = of(Contract, first).filter(
         last_notice_day__gte=today, last_notice_day__lte=today + timedelta(60)
     )
     assert soon.exists()
-    from compliance.models import DataSubjectRequest, ProcessingActivity, RetentionRule
-
-    assert ProcessingActivity.objects.count() == 4
-    assert RetentionRule.objects.count() == 2
-    assert DataSubjectRequest.objects.overdue(today=today).count() == 1
+    for company in (first, second):
+        assert of(ProcessingActivity, company).count() == 4
+        assert of(RetentionRule, company).count() == 2
+        assert of(DataSubjectRequest, company).overdue(today=today).count() == 1
+        assert of(DataSubjectRequest, company).filter(number="DS-000001").exists()
     call_command("seed_demo", stdout=io.StringIO())
-    assert Customer.objects.count() == 43
-    assert Contract.objects.count() == 24
-    assert DataSubjectRequest.objects.count() == 3
+    assert Customer.objects.count() == 60
+    assert Contract.objects.count() == 32
+    assert DataSubjectRequest.objects.count() == 6

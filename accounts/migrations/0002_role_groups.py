@@ -1,11 +1,12 @@
-"""Create the role groups Staff, Manager, DPO and Admin with their permissions."""
+"""Create the role groups Staff, Manager, DPO and Admin with their permissions
+(installation-wide then; per company since 0005_companies)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 
 def create_role_groups(apps, schema_editor):
-    from accounts.roles import sync_role_groups
+    from accounts.roles import ROLE_PERMISSIONS, role_permission_query
 
     # Permissions are normally created after all migrations ran; create them now
     # so that the roles get theirs on the first migrate too.
@@ -13,7 +14,15 @@ def create_role_groups(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    sync_role_groups(apps)
+    # The installation-wide role groups of the time before companies;
+    # 0005_companies moves their members into the first company's role groups.
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role in ROLE_PERMISSIONS:
+        group, _created = group_model.objects.get_or_create(name=role)
+        group.permissions.set(
+            permission_model.objects.filter(role_permission_query(role))
+        )
 
 
 def remove_role_groups(apps, schema_editor):

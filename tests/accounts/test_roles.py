@@ -7,20 +7,41 @@ from accounts.permissions import roles_of
 from accounts.roles import ROLE_PERMISSIONS, Role, sync_role_groups
 
 
-def permission_names(role: str) -> set[str]:
-    group = Group.objects.get(name=role)
+def _first_company():
+    from accounts.models import Company
+
+    return Company.objects.order_by("pk").first()
+
+
+def role_group(role: str, company=None) -> Group:
+    from accounts.models import CompanyRole
+
+    company = company or _first_company()
+    return CompanyRole.objects.get(company=company, role=role).group
+
+
+def permission_names(role: str, company=None) -> set[str]:
+    group = role_group(role, company)
     return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
 
 
-def test_migration_created_the_four_role_groups(db):
+def test_migration_created_the_first_company_with_its_four_role_groups(db):
+    from accounts.models import CompanyRole
+
+    company = _first_company()
     assert set(
-        Group.objects.filter(name__in=Role.values).values_list("name", flat=True)
-    ) == {
-        "Staff",
-        "Manager",
-        "DPO",
-        "Admin",
-    }
+        CompanyRole.objects.filter(company=company).values_list("role", "group__name")
+    ) == {(role, f"role:{company.pk}:{role}") for role in Role.values}
+    # No installation-wide role groups are left.
+    assert not Group.objects.filter(name__in=Role.values).exists()
+
+
+def test_a_new_company_gets_its_role_groups_with_the_same_permissions(db):
+    from accounts import services
+
+    company = services.company_create(actor=None, name="Neue Firma GmbH")
+    for role in Role.values:
+        assert permission_names(role, company) == permission_names(role)
 
 
 @pytest.mark.parametrize(
@@ -52,10 +73,10 @@ def test_each_role_holds_its_model_permissions(db, role, has, lacks):
 
 
 def test_sync_restores_declared_permissions_and_removes_extra_ones(db):
-    staff = Group.objects.get(name=Role.STAFF)
+    staff = role_group(Role.STAFF)
     before = permission_names(Role.STAFF)
     staff.permissions.clear()
-    staff.permissions.add(*Group.objects.get(name=Role.ADMIN).permissions.all())
+    staff.permissions.add(*role_group(Role.ADMIN).permissions.all())
 
     sync_role_groups()
 
@@ -78,14 +99,18 @@ def test_seed_demo_is_idempotent(demo):
 
     call_command("seed_demo", "--users-only", stdout=io.StringIO())
 
-    assert User.objects.count() == 5
-    assert {t.name: t.manager.username for t in Team.objects.all()} == {
-        "Nord": "maria",
-        "Süd": "maria",
+    assert User.objects.count() == 8
+    assert {
+        (t.company.slug, t.name): t.manager.username for t in Team.objects.all()
+    } == {
+        (_first_company().slug, "Nord"): "maria",
+        (_first_company().slug, "Süd"): "maria",
+        ("beispiel-handels-ag", "Vertrieb"): "moritz",
     }
+    company = _first_company().pk
     assert set(demo["anna"].groups.values_list("name", flat=True)) == {
-        "Staff",
-        "team:nord",
+        f"role:{company}:Staff",
+        f"team:{company}:nord",
     }
     assert demo["admin"].is_superuser and demo["admin"].is_staff
     assert not demo["anna"].is_staff
@@ -116,21 +141,29 @@ def test_role_and_team_changes_are_recorded_in_the_users_history(demo):
     latest = anna.history.order_by("-history_id")[:2]
     assert {record.history_user for record in latest} == {admin}
     groups_now = {g.group.name for g in latest[0].groups.all()}
-    assert groups_now == {"Manager", "team:nord", "team:sud"}
+    company = anna.company_id
+    assert groups_now == {
+        f"role:{company}:Manager",
+        f"team:{company}:nord",
+        f"team:{company}:sud",
+    }
 
 
 def test_admin_adds_a_team_with_its_own_group(client_as, demo):
     from accounts.models import Team
 
+    company = _first_company()
     response = client_as("admin").post(
-        "/admin/accounts/team/add/", {"name": "West", "manager": demo["maria"].pk}
+        "/admin/accounts/team/add/",
+        {"company": company.pk, "name": "West", "manager": demo["maria"].pk},
     )
 
     assert response.status_code == 302
     team = Team.objects.get(name="West")
-    assert (team.slug, team.group.name, team.manager) == (
+    assert (team.company, team.slug, team.group.name, team.manager) == (
+        company,
         "west",
-        "team:west",
+        f"team:{company.pk}:west",
         demo["maria"],
     )
     assert team.history.get().history_user == demo["admin"]

@@ -55,7 +55,7 @@ def test_the_log_pages_by_keyset(client_as, demo, erika):
     for _ in range(55):
         AccessLog.objects.create(
             user=demo["anna"], action="view", customer=erika.customer
-        )
+        )  # the company follows the customer (CompanyOwned.company_from)
     dora = client_as("dora")
     url = reverse("compliance:access_log")
     first = dora.get(url)

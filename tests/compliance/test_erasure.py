@@ -251,8 +251,10 @@ def test_staff_cannot_reach_the_erasure(client_as, demo):
     assert Erasure.objects.exists() is False
 
 
-def test_an_austrian_company_keeps_business_letters_seven_years(demo, settings):
-    settings.COMPANY_COUNTRY = "AT"
+def test_an_austrian_company_keeps_business_letters_seven_years(demo):
+    from tests.support.companies import set_company
+
+    set_company(demo["anna"], country="AT")
     customer, person = private_customer(demo["anna"])
     crm_services.interaction_create(
         customer=customer, actor=demo["anna"], persons=[person],

@@ -189,7 +189,9 @@ def test_the_scan_of_a_name_is_served_by_the_index(demo, zora):
 
     names = [n for n in freetext.needles(zora) if n.kind == "name"]
     with freetext._index_scans():
-        plan = freetext.scan(entry("crm.Interaction"), "text", names).explain()
+        plan = freetext.scan(
+            entry("crm.Interaction"), "text", names, company_id=zora.company_id
+        ).explain()
     assert "crm_interaction_text_trgm" in plan
     assert "Seq Scan" not in plan
 

@@ -80,15 +80,20 @@ def test_a_real_worker_sends_each_reminder_once(demo, tmp_path):
 
 
 def test_two_dpos_one_refused_mailbox_the_other_gets_it_once(demo, settings):
-    from django.contrib.auth.models import Group
     from django.utils import timezone
 
-    from accounts.models import User
+    from accounts import services
+    from accounts.models import Company, User
     from core.models import OutboxMessage
     from tests.support.smtp import smtp_server
 
     second = User.objects.create_user("dpo2", email="dpo2@example.com")
-    second.groups.add(Group.objects.get(name="DPO"))
+    services.user_set_roles(
+        user=second,
+        roles=["DPO"],
+        company=Company.objects.get(pk=demo["dora"].company_id),
+        actor=None,
+    )
     open_request(demo["dora"])
     with smtp_server(settings, refuse={demo["dora"].email}) as server:
         assert run(DUE - timedelta(days=7)) == (1, 1)

@@ -19,13 +19,15 @@ def test_the_due_date_follows_article_12_3(demo, erika):
     assert second.number != open_request(demo["dora"]).number
 
 
-def test_the_company_s_land_adds_its_holidays(demo, settings):
+def test_the_company_s_land_adds_its_holidays(demo):
+    from tests.support.companies import set_company
+
     # 06.12.2025 + 1 month = Tue 06.01.2026: Epiphany in Bavaria, not in Berlin
-    settings.COMPANY_LAND = "BY"
+    set_company(demo["dora"], land="BY")
     assert open_request(demo["dora"], received=date(2025, 12, 6)).due_on == date(
         2026, 1, 7
     )
-    settings.COMPANY_LAND = "BE"
+    set_company(demo["dora"], land="BE")
     assert open_request(demo["dora"], received=date(2025, 12, 6)).due_on == date(
         2026, 1, 6
     )
@@ -157,7 +159,12 @@ def test_the_dashboard_shows_what_needs_attention(client_as, demo, erika):
         person=erika, purpose="phone_marketing", source="phone", actor=demo["anna"]
     )
     services.consent_withdraw(consent=consent, actor=demo["anna"], via="staff")
-    AccessLog.objects.create(user=demo["anna"], action="export", what="customers")
+    AccessLog.objects.create(
+        company_id=demo["anna"].company_id,
+        user=demo["anna"],
+        action="export",
+        what="customers",
+    )
     client = client_as("dora")
     client.get(reverse("compliance:index"))  # warm
     from django.db import connection

@@ -35,7 +35,9 @@ def test_mark_reviewed_sets_the_next_review_six_months_on(client_as, demo, setti
 
     assert nord.next_review_on == add_months(today, 6)
     assert nord.history.first().history_user == demo["anna"]
-    settings.DATA_REVIEW_MONTHS = 12
+    from tests.support.companies import set_company
+
+    set_company(demo["anna"], data_review_months=12)  # the company's interval
     anna.post(reverse("crm:customer_reviewed", args=[nord.pk]))
     nord.refresh_from_db()
     assert nord.next_review_on == add_months(today, 12)

@@ -173,8 +173,8 @@ def test_a_customer_with_contracts_is_not_deleted_and_merge_moves_them(
     assert response.status_code == 302
     assert Customer.objects.filter(pk=customer.pk).exists() is True
     survivor = Customer.objects.create(
-        number="K-999999", name="Überlebende GmbH", owner=demo["anna"],
-        team=customer.team,
+        company_id=customer.company_id, number="K-999999", name="Überlebende GmbH",
+        owner=demo["anna"], team=customer.team,
     )  # fmt: skip
     result = crm_services.customer_merge(
         survivor=survivor, duplicate=customer, actor=demo["anna"]

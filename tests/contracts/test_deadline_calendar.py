@@ -53,8 +53,10 @@ def test_entries_name_contract_and_customer_whole_coloured_by_kind(
     assert "Di, 30.09.2025" in agenda and nord_contract.number in agenda
 
 
-def test_public_holidays_are_marked_by_name(client_as, settings, nord_contract):
-    settings.COMPANY_LAND = "BY"
+def test_public_holidays_are_marked_by_name(client_as, demo, nord_contract):
+    from tests.support.companies import set_company
+
+    set_company(demo["anna"], land="BY")
     december = client_as("anna").get(
         reverse("contracts:deadline_calendar"), {"month": "2025-12"}
     )

@@ -76,7 +76,10 @@ def test_the_digest_follows_the_recipient_s_language(demo, nord_contract, mailou
     reminders_send(today=NOTICE - timedelta(days=30))
     (message,) = mailoutbox
     assert "Last notice day 30 Sep 2025" in message.body
-    assert message.subject.startswith("Contract deadline")
+    # The company first: a user of two companies tells their digests apart.
+    assert message.subject.startswith(
+        f"{nord_contract.company.name}: Contract deadline"
+    )
 
 
 def test_the_text_digest_writes_names_as_they_are_and_html_escapes(

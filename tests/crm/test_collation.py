@@ -122,6 +122,7 @@ def seed(demo, count: int) -> None:
     team = demo["anna"].groups.get(team__isnull=False).team
     Customer.objects.bulk_create(  # test rows only: no history needed
         Customer(
+            company_id=team.company_id,
             number=f"K-9{i:05d}",
             name=f"{NAMES[i % len(NAMES)]} {i}",
             owner=demo["anna"] if i % 4 == 0 else demo["ben"],

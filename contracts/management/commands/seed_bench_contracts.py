@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts import services as account_services
-from accounts.models import Team, User
+from accounts.models import Company, NumberCounter, Team, User
 from accounts.roles import Role
 from contracts import deadlines as engine
 from contracts.models import Contract
@@ -172,11 +172,13 @@ class Command(BaseCommand):
             Customer.objects.filter(pk__in=feed_customers).update(
                 owner=feed_user, team=Team.objects.get(slug="bench-feed")
             )
-            written = _copy("contracts_contract", COLUMNS, rows())
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT setval('contracts_contract_number_seq', %s)", [total + 1]
-                )
+            company = Company.objects.order_by("pk").first()  # the bench's one
+            written = _copy(
+                "contracts_contract", COLUMNS, rows(), company_id=company.pk
+            )
+            NumberCounter.objects.update_or_create(
+                company=company, kind="contract", defaults={"value": total + 1}
+            )
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE contracts_contract")
             cursor.execute("VACUUM ANALYZE crm_customer")

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from faker import Faker
 
 from accounts import services as account_services
-from accounts.models import Team, User
+from accounts.models import Company, NumberCounter, Team, User
 from accounts.roles import Role
 from crm import search
 from crm.models import Customer, CustomerUserObjectPermission
@@ -42,14 +42,20 @@ def _pools(fake: Faker, size: int = 600) -> dict[str, list[str]]:
     }
 
 
-def _copy(table: str, columns: list[str], rows) -> int:
+def _copy(table: str, columns: list[str], rows, *, company_id: int) -> int:
+    """COPY the rows; their company_id from a column default set for the COPY
+    (inside the seeding transaction, so no other writer ever sees it)."""
     count = 0
     with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE {table} ALTER COLUMN company_id SET DEFAULT {int(company_id)}"
+        )
         sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         with cursor.cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
                 count += 1
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN company_id DROP DEFAULT")
     return count
 
 
@@ -63,10 +69,20 @@ class Command(BaseCommand):
         parser.add_argument("--hot-interactions", type=int, default=2_000)
         parser.add_argument("--teams", type=int, default=4)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--company",
+            default="",
+            help="Name of the company to fill (made when missing); default: the first.",
+        )
+        parser.add_argument(
+            "--prefix", default="bench", help="Prefix of the benchmark users' names."
+        )
 
     def handle(self, *args, **options) -> None:
-        if Customer.objects.exists():
-            raise CommandError("seed_bench needs a database without customers.")
+        self.company = self._company(options["company"])
+        self.prefix = options["prefix"]
+        if Customer.objects.filter(company=self.company).exists():
+            raise CommandError("seed_bench needs a company without customers.")
         started = time.monotonic()
         random.seed(options["seed"])
         Faker.seed(options["seed"])
@@ -75,15 +91,20 @@ class Command(BaseCommand):
         with transaction.atomic():
             n = options["organizations"]
             self._customers(n, teams, owners, pools)
-            first_id = Customer.objects.order_by("pk").values_list("pk", flat=True)[0]
+            first_id = (
+                Customer.objects.filter(company=self.company)
+                .order_by("pk")
+                .values_list("pk", flat=True)[0]
+            )
             ids = range(first_id, first_id + n)
             persons = self._persons(ids, options["persons_per_organization"], pools)
             addresses = self._addresses(ids, pools)
             interactions = self._interactions(
                 ids, options["interactions_per_organization"], owners
             )
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT setval('crm_customer_number_seq', %s)", [n + 1])
+            NumberCounter.objects.update_or_create(
+                company=self.company, kind="customer", defaults={"value": n + 1}
+            )
             hot = self._hot_customer(teams[0], owners[0], options["hot_interactions"])
             self._grants(ids, first_id, teams)
         # VACUUM, not only ANALYZE: rows COPYed after the GIN indexes were made sit in
@@ -96,37 +117,48 @@ class Command(BaseCommand):
             f"(hot customer {hot}) in {time.monotonic() - started:.0f} s"
         )
 
-    def _teams_and_users(self, count: int):
-        teams, owners = [], []
-        manager = User.objects.filter(username="bench_manager").first()
-        if manager is None:
-            manager = account_services.user_create(
-                username="bench_manager",
+    def _company(self, name: str) -> Company:
+        if not name:
+            return Company.objects.order_by("pk").first()
+        company = Company.objects.filter(name=name).first()
+        return company or account_services.company_create(actor=None, name=name)
+
+    def _user(self, username: str, role: str) -> User:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = account_services.user_create(
+                username=username,
                 password=BENCH_PASSWORD,
-                roles=[Role.MANAGER],
+                roles=[role],
+                company=self.company,
                 actor=None,
             )
+        return user
+
+    def _teams_and_users(self, count: int):
+        teams, owners = [], []
+        prefix = self.prefix
+        manager = self._user(f"{prefix}_manager", Role.MANAGER)
+        self._user(f"{prefix}_dpo", Role.DPO)  # reads all of the company
         for number in range(1, count + 1):
-            team = Team.objects.filter(slug=f"bench-{number}").first()
+            team = Team.objects.filter(
+                company=self.company, slug=f"bench-{number}"
+            ).first()
             if team is None:
                 team = account_services.team_create(
-                    name=f"Bench {number}", manager=manager, actor=None
+                    name=f"Bench {number}",
+                    manager=manager,
+                    company=self.company,
+                    actor=None,
                 )
             members = []
             for member in range(1, 4):
                 username = (
-                    "bench_staff"
+                    f"{prefix}_staff"
                     if (number, member) == (1, 1)
-                    else (f"bench_{number}_{member}")
+                    else (f"{prefix}_{number}_{member}")
                 )
-                user = User.objects.filter(username=username).first()
-                if user is None:
-                    user = account_services.user_create(
-                        username=username,
-                        password=BENCH_PASSWORD,
-                        roles=[Role.STAFF],
-                        actor=None,
-                    )
+                user = self._user(username, Role.STAFF)
                 members.append(user)
             account_services.team_add_members(team=team, users=members, actor=None)
             teams.append(team)
@@ -189,6 +221,7 @@ class Command(BaseCommand):
                 "updated_at",
             ],
             rows(),
+            company_id=self.company.pk,
         )
 
     def _persons(self, ids, per_customer: int, pools) -> int:
@@ -239,6 +272,7 @@ class Command(BaseCommand):
                 "created_at",
             ],
             rows(),
+            company_id=self.company.pk,
         )
 
     def _addresses(self, ids, pools) -> int:
@@ -274,13 +308,15 @@ class Command(BaseCommand):
                 "created_at",
             ],
             rows(),
+            company_id=self.company.pk,
         )
         # The city and postcode are part of the customer's search words.
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE crm_customer c SET search_text = c.search_text || ' ' || "
                 "a.postcode || ' ' || lower(a.city) FROM crm_address a "
-                "WHERE a.customer_id = c.id AND a.is_current"
+                "WHERE a.customer_id = c.id AND a.is_current AND c.company_id = %s",
+                [self.company.pk],
             )
         return count
 
@@ -316,6 +352,7 @@ class Command(BaseCommand):
                 "created_at",
             ],
             rows(),
+            company_id=self.company.pk,
         )
 
     def _hot_customer(self, team, owner_members, count: int) -> int:
@@ -332,7 +369,7 @@ class Command(BaseCommand):
 
     def _grants(self, ids, first_id: int, teams) -> None:
         """A few personal grants for bench_staff on customers of other teams."""
-        user = User.objects.get(username="bench_staff")
+        user = User.objects.get(username=f"{self.prefix}_staff")
         view = Permission.objects.get(codename="view_customer")
         # Team 1 gets every len(teams)-th customer from the first; grant others.
         others = [pk for pk in ids if (pk - first_id) % len(teams) != 0]
