@@ -17,6 +17,24 @@ def _ok(response) -> None:
     assert response.status_code == 200, response.status_code
 
 
+def _sign_in_with_second_factor(client, user) -> None:
+    """The DPO's role needs the second step: a TOTP device, the session marked
+    as verified by it (what django_otp.login writes)."""
+    from django.conf import settings
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts import services
+
+    services.totp_device_ensure_demo(user=user, secret="JBSWY3DPEHPK3PXP" * 2)
+    client.force_login(user)
+    session = client.session
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+
+
 def main() -> None:
     django.setup()
     from django.core.management import call_command
@@ -48,7 +66,7 @@ def main() -> None:
     visible = Customer.objects.visible_to(user)
     deep = int(visible.count() * 0.8)
     after = visible.order_by("name", "pk").values_list("pk", flat=True)[deep]
-    hot = Customer.objects.get(name=HOT_CUSTOMER_NAME)
+    hot = Customer.objects.get(name=HOT_CUSTOMER_NAME, company_id=user.company_id)
     pages: list[tuple] = [
         ("customer list, first page", "/customers/", {}),
         ("customer list, 80 % deep", "/customers/", {"after": after}),
@@ -58,7 +76,7 @@ def main() -> None:
     client = Client()
     client.force_login(user)
     reader = Client()  # the DPO: every customer of the company (no team filter)
-    reader.force_login(dpo)
+    _sign_in_with_second_factor(reader, dpo)
     pages += [
         ("customer list as DPO, first page", "/customers/", {}, reader),
         ("search 'mueller' as DPO", "/search/", {"q": "mueller"}, reader),

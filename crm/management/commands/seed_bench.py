@@ -43,19 +43,14 @@ def _pools(fake: Faker, size: int = 600) -> dict[str, list[str]]:
 
 
 def _copy(table: str, columns: list[str], rows, *, company_id: int) -> int:
-    """COPY the rows; their company_id from a column default set for the COPY
-    (inside the seeding transaction, so no other writer ever sees it)."""
+    """COPY the rows, each with the company's id as its last column."""
     count = 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"ALTER TABLE {table} ALTER COLUMN company_id SET DEFAULT {int(company_id)}"
-        )
-        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        sql = f"COPY {table} ({', '.join([*columns, 'company_id'])}) FROM STDIN"
         with cursor.cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row((*row, company_id))
                 count += 1
-        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN company_id DROP DEFAULT")
     return count
 
 
