@@ -139,7 +139,39 @@ def seed_users() -> tuple[int, dict[str, User]]:
             services.team_set_manager(team=team, manager=users[manager], actor=None)
         members = [users[d.username] for d in DEMO_USERS if name in d.teams]
         services.team_add_members(team=team, users=members, actor=None)
+    seed_commitments(companies, users)
     return created, users
+
+
+COMMITMENT = (
+    "Verpflichtung auf die Vertraulichkeit\n\n"
+    "Ich verpflichte mich, personenbezogene Daten, die mir bei meiner Tätigkeit "
+    "bekannt werden, nur nach Weisung und nur für die Aufgaben zu verarbeiten, für "
+    "die ich sie erhalte (Art. 29, Art. 32 Abs. 4 DSGVO). Ich gebe sie nicht "
+    "unbefugt weiter und mache sie niemandem zugänglich, der sie nicht für seine "
+    "Aufgabe braucht.\n\n"
+    "Diese Verpflichtung gilt auch nach dem Ende meiner Tätigkeit fort. Verstöße "
+    "können arbeitsrechtliche Folgen haben und nach Art. 83 DSGVO, § 42 BDSG "
+    "geahndet werden."
+)
+
+
+def seed_commitments(companies: dict[str, Company], users: dict[str, User]) -> None:
+    """Each demo company's commitment (version 1), accepted by its demo users
+    (the operator: in both), so that the demo opens on its pages."""
+    for key, company in companies.items():
+        if company.commitment_version == 0 and not company.commitment_texts.exists():
+            services.commitment_publish(actor=None, text=COMMITMENT, company=company)
+        company.refresh_from_db(fields=["commitment_version"])
+        for demo in DEMO_USERS:
+            if demo.company != key and not demo.superuser:
+                continue
+            user = users[demo.username]
+            accepted = (user.accepted_commitments or {}).get(str(company.pk), 0)
+            if accepted < company.commitment_version:
+                services.commitment_accept(
+                    user=user, version=company.commitment_version, company_id=company.pk
+                )
 
 
 def seed_demo(context: dict) -> str:

@@ -129,3 +129,16 @@ class CompanyForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class CommitmentForm(forms.Form):
+    """A new version of the confidentiality commitment."""
+
+    text = forms.CharField(
+        label=_("wording"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Everyone of the company accepts the new version before their next page."
+        ),
+    )

@@ -142,3 +142,51 @@ class SecondFactorMiddleware:
             response["HX-Redirect"] = url
             return response
         return redirect(url)
+
+
+# Routes open before the commitment is accepted: the commitment itself, the
+# second step and factors, logging out, the language and the company switch.
+COMMITMENT_ROUTES = frozenset(
+    {
+        "accounts:commitment",
+        "accounts:verify",
+        "accounts:security",
+        "accounts:totp_add",
+        "accounts:set_language",
+        "accounts:company_switch",
+        "logout",
+    }
+)
+
+
+class CommitmentMiddleware:
+    """No page with personal data before the user accepted their company's
+    current confidentiality commitment (a new version asks again). No query:
+    accounts.services.commitment_needed reads the session's user row."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from accounts.services import commitment_needed
+
+        if not getattr(view_func, "login_required", True):
+            return None
+        match = request.resolver_match
+        if match is not None and (
+            match.view_name in COMMITMENT_ROUTES
+            or match.namespace in SECOND_STEP_NAMESPACES
+        ):
+            return None
+        if not commitment_needed(request.user):
+            return None
+        target = reverse("accounts:commitment")
+        url = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)

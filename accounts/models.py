@@ -90,6 +90,12 @@ class Company(models.Model):
     )
     # Lost updates: a save names the version it was edited from (core.versioning).
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The version of the confidentiality commitment in force (0: none yet);
+    # read with the session's user, so the gate costs no query (see
+    # accounts.middleware.CommitmentMiddleware).
+    commitment_version = models.PositiveIntegerField(
+        _("commitment version"), default=0, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -166,6 +172,9 @@ class User(AbstractUser):
         related_name="+",
         verbose_name=_("current company"),
     )
+    # {company id: version of its confidentiality commitment this user accepted}:
+    # a copy of the latest CommitmentAcceptance per company, read with the user.
+    accepted_commitments = models.JSONField(default=dict, editable=False)
     language = models.CharField(
         _("language"),
         max_length=8,
@@ -177,7 +186,8 @@ class User(AbstractUser):
     # Password hashes and login times are no audit matter and stay out of history;
     # groups are: they are the user's roles and teams (who may see what).
     history = HistoricalRecords(
-        excluded_fields=["password", "last_login"], m2m_fields=["groups"]
+        excluded_fields=["password", "last_login", "accepted_commitments"],
+        m2m_fields=["groups"],
     )
 
     class Meta(AbstractUser.Meta):
@@ -372,3 +382,77 @@ class CompanyOwned(models.Model):
                     return getattr(self, name)
                 return None
         return None
+
+
+class CommitmentText(CompanyOwned):
+    """A version of the company's confidentiality commitment (Verpflichtung auf
+    die Vertraulichkeit), worded by its DPO. A new version asks everyone again."""
+
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        related_name="commitment_texts",
+        verbose_name=_("company"),
+        editable=False,
+    )
+    version = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("wording"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("worded by"),
+    )
+    created_at = models.DateTimeField(_("published"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("confidentiality commitment")
+        verbose_name_plural = _("confidentiality commitments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "version"], name="commitment_version_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class CommitmentAcceptance(CompanyOwned):
+    """One user's acceptance of one version: kept as the record (who, which
+    version, when)."""
+
+    company_from = ("text",)
+
+    text = models.ForeignKey(
+        CommitmentText,
+        on_delete=models.PROTECT,
+        related_name="acceptances",
+        verbose_name=_("commitment"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="commitment_acceptances",
+        verbose_name=_("user"),
+    )
+    accepted_at = models.DateTimeField(_("accepted"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+        verbose_name = _("commitment acceptance")
+        verbose_name_plural = _("commitment acceptances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["text", "user"], name="commitment_accepted_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} v{self.text_id}"

@@ -27,7 +27,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts import factors
-from accounts.models import Company, CompanyRole, Team, User, UserSession
+from accounts.models import (
+    CommitmentAcceptance,
+    CommitmentText,
+    Company,
+    CompanyRole,
+    Team,
+    User,
+    UserSession,
+)
 from accounts.permissions import access_of, forget_access, has_role
 from accounts.roles import ADMIN_ROLES, Role, sync_role_groups
 from core import outbox
@@ -179,6 +187,7 @@ def user_create(
     """Create a user with a hashed password (unusable when None) and roles in
     the company (default: the actor's; the first company for the system)."""
     company = company or _company_of(actor)
+    roles = list(roles)
     user = User(
         username=username,
         email=email,
@@ -186,7 +195,8 @@ def user_create(
         last_name=last_name,
         language=language,
         is_superuser=is_superuser,
-        company=company,
+        # Works in the company once they hold a role there (user_set_roles).
+        company=company if (roles or is_superuser) else None,
     )
     user.set_password(password)
     save(user, actor=actor)
@@ -352,6 +362,12 @@ messages(
         "company_not_member": _("You are not a member of this company."),
         "other_company": _("This belongs to another company."),
         "roles_admin_only": _("Only an administrator of the company gives roles."),
+        "commitment_dpo_only": _(
+            "The data protection officer words the confidentiality commitment."
+        ),
+        "commitment_outdated": _(
+            "The commitment was replaced by a new version meanwhile: please read it."
+        ),
         "company_admin_only": _(
             "Only an administrator of the company changes its settings."
         ),
@@ -572,3 +588,69 @@ def sessions_clear_expired(*, now) -> int:
     age): their browser and address are not kept beyond the session."""
     deleted, _by_model = UserSession.objects.filter(expire_date__lte=now).delete()
     return deleted
+
+
+# --- The confidentiality commitment (Verpflichtung auf die Vertraulichkeit) ---------
+
+
+def commitment_needed(user) -> bool:
+    """Whether the user must accept their company's current commitment before any
+    page with personal data. No query: the company and the accepted versions
+    come with the session's user row."""
+    if not user.is_authenticated or user.company_id is None:
+        return False
+    version = user.company.commitment_version
+    accepted = (user.accepted_commitments or {}).get(str(user.company_id), 0)
+    return version > accepted
+
+
+@transaction.atomic
+def commitment_publish(
+    *, actor: User | None, text: str, company: Company | None = None
+) -> CommitmentText:
+    """A new version of the company's commitment, worded by its DPO (or Admin):
+    everyone of the company accepts it again before their next page."""
+    if actor is not None:
+        access = access_of(actor)
+        if not access.roles & {Role.DPO, Role.ADMIN}:
+            raise PermissionRefused(code="commitment_dpo_only")
+        company_id = access.company_id
+    else:
+        company_id = company.pk
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Enter the wording of the commitment.")})
+    locked = Company.objects.select_for_update().get(pk=company_id)
+    version = locked.commitment_version + 1
+    published = CommitmentText(
+        company=locked, version=version, text=text, created_by=actor
+    )
+    save(published, actor=actor)
+    Company.objects.filter(pk=locked.pk).update(commitment_version=version)
+    return published
+
+
+@transaction.atomic
+def commitment_accept(
+    *, user: User, version: int, company_id: int | None = None
+) -> CommitmentAcceptance:
+    """The user accepts the version of their (current) company's commitment
+    they were shown; a version since replaced is refused (they read the new
+    one first)."""
+    company_id = company_id or user.company_id
+    current = (
+        CommitmentText.objects.filter(company_id=company_id)
+        .order_by("-version")
+        .first()
+    )
+    if current is None or current.version != version:
+        raise NotPossible(code="commitment_outdated")
+    acceptance, _created = CommitmentAcceptance.objects.get_or_create(
+        text=current, user=user, defaults={"company_id": current.company_id}
+    )
+    accepted = {**(user.accepted_commitments or {}), str(company_id): version}
+    # The acceptance row (with its history) is the record; this is its copy for
+    # the gate, written without a history row of the user.
+    User.objects.filter(pk=user.pk).update(accepted_commitments=accepted)
+    user.accepted_commitments = accepted
+    return acceptance

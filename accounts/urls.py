@@ -15,6 +15,12 @@ urlpatterns = [
     ),
     path("language/", views.set_language, name="set_language"),
     path("company/", views.company_switch, name="company_switch"),
+    path("commitment/", views.commitment, name="commitment"),
+    path(
+        "administration/commitment/",
+        views.commitment_admin,
+        name="commitment_admin",
+    ),
     path("accounts/verify/", views.verify, name="verify"),
     path("accounts/security/", views.security_page, name="security"),
     path("accounts/security/totp/", views.totp_add, name="totp_add"),

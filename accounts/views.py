@@ -29,13 +29,20 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts import factors, roles, security, selectors, services
 from accounts.forms import (
+    CommitmentForm,
     CompanyForm,
     LanguageForm,
     SecondFactorForm,
     ThrottledPasswordResetForm,
     TotpAddForm,
 )
-from accounts.models import Company, Team, User
+from accounts.models import (
+    CommitmentAcceptance,
+    CommitmentText,
+    Company,
+    Team,
+    User,
+)
 from accounts.permissions import role_required, roles_of
 from accounts.roles import Role
 from core.errors import NotPossible
@@ -425,4 +432,92 @@ def company_settings(request: HttpRequest) -> HttpResponse:
         "accounts/company_settings.html",
         {"form": form, "company": company, "conflict": conflict},
         status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def commitment(request: HttpRequest) -> HttpResponse:
+    """The company's confidentiality commitment: read and accept it (the only
+    page until then). Without a published one there is nothing to accept."""
+    current = (
+        CommitmentText.objects.filter(company_id=request.user.company_id)
+        .order_by("-version")
+        .first()
+    )
+    if request.method == "POST":
+        version = int_param(request.POST.get("version"))
+        if current is None or version is None:
+            return HttpResponseBadRequest()
+        try:
+            services.commitment_accept(user=request.user, version=version)
+        except NotPossible as refused:
+            messages.error(request, refused.message)
+            return redirect("accounts:commitment")
+        messages.success(request, _("Thank you: your commitment is recorded."))
+        return redirect(_next_url(request))
+    accepted = (request.user.accepted_commitments or {}).get(
+        str(request.user.company_id), 0
+    )
+    return render(
+        request,
+        "accounts/commitment.html",
+        {
+            "current": current,
+            "needed": services.commitment_needed(request.user),
+            "accepted_version": accepted,
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+@role_required({roles.Role.DPO, roles.Role.ADMIN})
+@require_http_methods(["GET", "POST"])
+def commitment_admin(request: HttpRequest) -> HttpResponse:
+    """The DPO's page: the commitment's versions, a new one, and who accepted
+    which version when (the records are kept, with history)."""
+    company = request.user.company_id
+    form = CommitmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            published = services.commitment_publish(
+                actor=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Version %(version)d is in force; everyone accepts it again.")
+                % {"version": published.version},
+            )
+            return redirect("accounts:commitment_admin")
+    texts = list(CommitmentText.objects.filter(company_id=company))
+    current = texts[0] if texts else None
+    members = (
+        User.objects.filter(groups__company_role__company_id=company)
+        .distinct()
+        .order_by("username")
+    )
+    latest = {}
+    for acceptance in CommitmentAcceptance.objects.filter(
+        company_id=company
+    ).select_related("text"):
+        known = latest.get(acceptance.user_id)
+        if known is None or acceptance.text.version > known.text.version:
+            latest[acceptance.user_id] = acceptance
+    rows = [
+        {
+            "user": member,
+            "acceptance": latest.get(member.pk),
+            "current": current is not None
+            and member.pk in latest
+            and latest[member.pk].text_id == current.pk,
+        }
+        for member in members
+    ]
+    return render(
+        request,
+        "accounts/commitment_admin.html",
+        {"form": form, "texts": texts, "current": current, "rows": rows},
+        status=400 if request.method == "POST" else 200,
     )

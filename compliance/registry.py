@@ -243,6 +243,9 @@ NOT_PERSONAL: dict[str, str] = {
     "accounts.Team": "a team of staff: name and manager link",
     "accounts.Company": "the company itself: its name, address, letterhead, "
     "business e-mail and settings",
+    "accounts.CommitmentText": "the wording of the staff's commitment, the same "
+    "for everyone",
+    "accounts.CommitmentAcceptance": "a staff member's acceptance: ids and a time",
     "crm.Tag": "labels chosen by staff",
     "crm.CustomerUserObjectPermission": "access grants: ids of a customer and a user",
     "crm.CustomerGroupObjectPermission": "access grants: ids of a customer and a team",

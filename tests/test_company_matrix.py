@@ -51,6 +51,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                 actor=None,
             )
             services.totp_device_ensure_demo(user=olga, secret=OLGA_SECRET)
+            second.refresh_from_db()
+            services.commitment_accept(user=olga, version=second.commitment_version)
             world.second = second
             world.others = {
                 user.username: user for user in User.objects.filter(username__in=OTHERS)

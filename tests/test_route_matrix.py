@@ -121,6 +121,11 @@ ROUTES: dict[str, Route] = {
     # The user's companies: session+user+company, OTP device, roles+teams, the
     # companies. A POST without a company is a 400 (nothing switched).
     "accounts:company_switch": Route(SIGNED_IN, (400, 400), queries=("anna", 4)),
+    # The confidentiality commitment: session+user+company, OTP device, roles
+    # and teams (navigation), its text.
+    "accounts:commitment": Route(SIGNED_IN, (400, 400), queries=("anna", 4)),
+    # The DPO's page of it: versions, members, acceptances besides those.
+    "accounts:commitment_admin": Route(DPO_PAGE, (403, 400), queries=("dora", 6)),
     # The user's own sessions: session+user, OTP device, roles+teams, the sessions.
     "accounts:session_list": Route(SIGNED_IN, (405, 405), queries=("anna", 4)),
     "accounts:session_end_others": Route(POST_ONLY_READ, (302, 302)),

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # ... and the second factor, where the user has one or the role requires it.
     "accounts.middleware.SecondFactorMiddleware",
+    # ... and the company's confidentiality commitment, accepted in its version.
+    "accounts.middleware.CommitmentMiddleware",
     "accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute timeouts; after the messages, to say why a session ended.
