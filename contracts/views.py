@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import roles
 from accounts.permissions import has_role, role_required
+from accounts.services import commitment_needed
 from contracts import calendar, reminders, selectors, services
 from contracts.forms import (
     ContractFilterForm,
@@ -443,16 +444,17 @@ def calendar_feed_settings(request):
 def calendar_feed(request, token: str):
     """iCalendar of the deadlines the token's user may see; unknown token: 404."""
     feed = (
-        CalendarFeed.objects.select_related("user")
+        CalendarFeed.objects.select_related("user", "company")
         .filter(token=token, user__is_active=True)
         .first()
     )
     if feed is None:
         raise Http404
     # The feed lists its own company's deadlines, whichever company its user
-    # works in now; nothing when they are no longer a member of it.
-    feed.user.company_id = feed.company_id
-    if not has_role(feed.user, roles.CONTRACT_ROLES):
+    # works in now; nothing when they are no longer a member of it, nor before
+    # they accepted the company's current confidentiality commitment.
+    feed.user.company_id, feed.user.company = feed.company_id, feed.company
+    if not has_role(feed.user, roles.CONTRACT_ROLES) or commitment_needed(feed.user):
         raise Http404
     today = timezone.localdate()
     start, end = today - timedelta(FEED_PAST_DAYS), today + timedelta(FEED_FUTURE_DAYS)

@@ -114,3 +114,16 @@ def test_each_company_has_its_own_commitment(client_as, demo):
     services.commitment_publish(actor=demo["dora"], text="Nur für die erste Firma")
     assert client_as("carla").get(reverse("crm:customer_list")).status_code == 200
     assert client_as("anna").get(reverse("crm:customer_list")).status_code == 302
+
+
+def test_the_calendar_feed_pauses_until_the_new_version_is_accepted(client, demo):
+    from contracts import services as contracts
+
+    feed = contracts.calendar_feed_for(user=demo["anna"])
+    url = reverse("contracts:calendar_feed", args=[feed.token])
+    assert client.get(url).status_code == 200
+    services.commitment_publish(actor=demo["dora"], text="Fassung zwei")
+    assert client.get(url).status_code == 404
+    version = Company.objects.get(pk=demo["anna"].company_id).commitment_version
+    services.commitment_accept(user=demo["anna"], version=version)
+    assert client.get(url).status_code == 200
