@@ -19,7 +19,7 @@ from accounts.models import Company, Team, User
 from accounts.numbers import next_number
 from accounts.permissions import company_for
 from core import audit
-from core.errors import NotPossible, allowed, messages
+from core.errors import NotPossible, PermissionRefused, allowed, messages
 from core.versioning import lock_version
 from crm import policy, search, validation
 from crm.models import (
@@ -474,6 +474,9 @@ def customer_merge(
         )
     }
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    if survivor.company_id != duplicate.company_id:
+        # Rows carry their company: they never move into another one.
+        raise PermissionRefused(code="other_company")
     if survivor.restricted_until is not None or duplicate.restricted_until is not None:
         raise NotPossible(code="customer_restricted")
     reason = _("Merged from %(number)s") % {"number": duplicate.number}

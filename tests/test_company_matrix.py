@@ -242,3 +242,15 @@ def test_the_access_report_carries_the_companys_letterhead(db, world):
     information = as_json(report)["information"]
     assert information["controller"] == "Beispiel Handels AG"
     assert "Ansbach" in information["complaint"]
+
+
+def test_customers_of_two_companies_are_never_merged(db, world):
+    """Even the system (actor None) may not: every row carries its company."""
+    from core.errors import PermissionRefused
+    from crm import services
+    from crm.models import Customer
+
+    theirs = Customer.objects.filter(company=world.second).order_by("pk").first()
+    with pytest.raises(PermissionRefused):
+        services.customer_merge(survivor=world.nord, duplicate=theirs, actor=None)
+    assert Customer.objects.filter(pk=theirs.pk).exists()

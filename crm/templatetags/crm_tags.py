@@ -31,7 +31,8 @@ def tel_href(value: str) -> str:
 
 @register.inclusion_tag("crm/_overdue_reviews.html")
 def overdue_reviews(user) -> dict:
-    """Per team the user manages: customers whose data review is due."""
+    """Per team the user manages in their current company: customers whose data
+    review is due."""
     from django.db.models import Count
     from django.utils import timezone
 
@@ -41,6 +42,7 @@ def overdue_reviews(user) -> dict:
     today = timezone.localdate()
     teams = (
         Team.objects.managed_by(user)
+        .of_company(user.company_id)
         .annotate(
             due=Count(
                 "customers",
