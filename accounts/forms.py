@@ -104,14 +104,16 @@ class CompanyForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        start = cleaned.get("business_hours_start")
-        end = cleaned.get("business_hours_end")
-        if start and end and start >= end:
-            # Next to the field (and so the model's check constraint is not
-            # asked again for the whole form).
-            self.add_error(
-                "business_hours_end", _("The business hours end after they begin.")
-            )
+        # The service's rules, next to their fields (a field with an error is
+        # then left out of the model's check constraints, asked again otherwise).
+        valid = {
+            k: v for k, v in cleaned.items() if k in self.fields and k != "version"
+        }
+        for name, message in services.company_settings_errors(
+            self.instance, valid
+        ).items():
+            if name not in self.errors:
+                self.add_error(name, message)
         return cleaned
 
     def clean_logo(self):

@@ -13,6 +13,11 @@ from ua_parser import parse
 from accounts.models import User, UserSession
 
 
+def company_members(company_id: int | None):
+    """The users who hold a role in the company (each once)."""
+    return User.objects.filter(groups__company_role__company_id=company_id).distinct()
+
+
 @dataclass(frozen=True)
 class SessionRow:
     """One signed-in browser as the user's session list shows it."""

@@ -107,24 +107,26 @@ def company_update(
         if access.company_id != company.pk or Role.ADMIN not in access.roles:
             raise PermissionRefused(code="company_admin_only")
     fields = allowed(fields, COMPANY_FIELDS)
-    country = fields.get("country", company.country)
-    if not company_land_valid(country, fields.get("land", company.land)):
-        raise ValidationError(
-            {"land": _("This is no state of the chosen country.")}, code="land"
-        )
-    start = fields.get("business_hours_start", company.business_hours_start)
-    end = fields.get("business_hours_end", company.business_hours_end)
-    if start >= end:
-        raise ValidationError(
-            {"business_hours_end": _("The business hours end after they begin.")},
-            code="business_hours",
-        )
-    days = fields.get("business_days", company.business_days)
-    if not days or any(day not in range(1, 8) for day in days):
-        raise ValidationError(
-            {"business_days": _("Choose at least one weekday.")}, code="business_days"
-        )
+    errors = company_settings_errors(company, fields)
+    if errors:
+        raise ValidationError(errors)
     return update_versioned(company, actor=actor, version=version, fields=fields)
+
+
+def company_settings_errors(company: Company, fields: dict) -> dict[str, str]:
+    """What is wrong with these settings of the company, by field (the form
+    shows the same next to its fields; the service refuses them for the API)."""
+    value = {name: fields.get(name, getattr(company, name)) for name in COMPANY_FIELDS}
+    errors = {}
+    if not company_land_valid(value["country"], value["land"] or ""):
+        errors["land"] = _("This is no state of the chosen country.")
+    start, end = value["business_hours_start"], value["business_hours_end"]
+    if start and end and start >= end:
+        errors["business_hours_end"] = _("The business hours end after they begin.")
+    days = value["business_days"]
+    if not days or any(day not in range(1, 8) for day in days):
+        errors["business_days"] = _("Choose at least one weekday.")
+    return errors
 
 
 def companies_of(user: User) -> models.QuerySet[Company]:

@@ -72,8 +72,7 @@ def administration(request):
     company = request.user.company_id
     # The company's users (those holding a role in it) and teams only.
     users = (
-        User.objects.filter(groups__company_role__company_id=company)
-        .distinct()
+        selectors.company_members(company)
         .order_by("username")
         .annotate(has_factor=factors.has_factor_sql())
         .prefetch_related(
@@ -304,10 +303,7 @@ def factors_reset(request, pk: int) -> HttpResponse:
     """An Admin resets a user's second factors (the user is told by e-mail)."""
     # A user of another company is a 404, like a record of another team.
     target = get_object_or_404(
-        User.objects.filter(
-            groups__company_role__company_id=request.user.company_id
-        ).distinct(),
-        pk=pk,
+        selectors.company_members(request.user.company_id), pk=pk
     )
     own = request.session.session_key if target.pk == request.user.pk else None
     services.factors_reset(user=target, actor=request.user, keep_session=own)
@@ -493,11 +489,7 @@ def commitment_admin(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:commitment_admin")
     texts = list(CommitmentText.objects.filter(company_id=company))
     current = texts[0] if texts else None
-    members = (
-        User.objects.filter(groups__company_role__company_id=company)
-        .distinct()
-        .order_by("username")
-    )
+    members = selectors.company_members(company).order_by("username")
     latest = {}
     for acceptance in CommitmentAcceptance.objects.filter(
         company_id=company

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import company_members
 from compliance.models import (
     CATEGORY_CHOICES,
     AccessAction,
@@ -218,11 +219,7 @@ class AccessLogFilterForm(forms.Form):
     def __init__(self, *args, company: int | None, **kwargs):
         super().__init__(*args, **kwargs)
         # The company's users only: another company's staff are not named here.
-        self.fields["user"].queryset = (
-            User.objects.filter(groups__company_role__company_id=company)
-            .distinct()
-            .order_by("username")
-        )
+        self.fields["user"].queryset = company_members(company).order_by("username")
 
 
 class ConsentForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from accounts.roles import Role
+from accounts.selectors import company_members
 from core.forms import DATE_INPUT, DATETIME_INPUT, add_version_field
 from crm import services, validation
 from crm.models import (
@@ -346,10 +347,8 @@ class ShareForm(forms.Form):
     def __init__(self, *args, company: int | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = (
-            User.objects.filter(
-                is_active=True, groups__company_role__company_id=company
-            )
-            .distinct()
+            company_members(company)
+            .filter(is_active=True)
             .order_by("first_name", "last_name", "username")
         )
         self.fields["team"].queryset = Team.objects.of_company(company)

@@ -100,11 +100,14 @@ def require_change_all(actor, customer_ids: Iterable[int]) -> None:
 
 
 def _member(user_id: int, company_id: int) -> bool:
+    """The user works in the company: a role there, or the operator."""
     from accounts.models import User
+    from accounts.selectors import company_members
 
+    members = company_members(company_id).values("pk")
     return (
         User.objects.filter(pk=user_id)
-        .filter(Q(is_superuser=True) | Q(groups__company_role__company_id=company_id))
+        .filter(Q(is_superuser=True) | Q(pk__in=members))
         .exists()
     )
 
