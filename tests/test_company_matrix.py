@@ -254,3 +254,21 @@ def test_customers_of_two_companies_are_never_merged(db, world):
     with pytest.raises(PermissionRefused):
         services.customer_merge(survivor=world.nord, duplicate=theirs, actor=None)
     assert Customer.objects.filter(pk=theirs.pk).exists()
+
+
+def test_a_calendar_feed_lists_its_own_company_only(db, world, client):
+    """The feed is reached by its token, without a session (outside the route
+    cells above): carla's names the second company's contracts, none of the first."""
+    from django.urls import reverse
+
+    from contracts import services
+    from contracts.models import Contract
+
+    carla = world.others["carla"]
+    feed = services.calendar_feed_for(user=carla)
+    body = _body(client.get(reverse("contracts:calendar_feed", args=[feed.token])))
+    assert body.startswith("BEGIN:VCALENDAR")
+    for marker in MARKERS:
+        assert marker not in body, marker
+    theirs = Contract.objects.filter(company=world.second).running()
+    assert any(contract.customer.name in body for contract in theirs)
