@@ -3,8 +3,9 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts import services
-from accounts.models import Company
+from accounts import selectors, services
+from accounts.models import Company, Team, User
+from accounts.roles import Role
 from core.clientip import client_ip
 from core.forms import add_version_field
 
@@ -144,3 +145,77 @@ class CommitmentForm(forms.Form):
             "Everyone of the company accepts the new version before their next page."
         ),
     )
+
+
+class UserForm(forms.Form):
+    """A user of the company as its Admin keeps them (accounts.services): a new
+    one (with username, invited by e-mail) or an existing one (with `version`
+    and whether the account is active)."""
+
+    username = User._meta.get_field("username").formfield()
+    first_name = User._meta.get_field("first_name").formfield()
+    last_name = User._meta.get_field("last_name").formfield()
+    email = User._meta.get_field("email").formfield()
+    language = User._meta.get_field("language").formfield()
+    roles = forms.MultipleChoiceField(
+        label=_("Roles in this company"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"),
+        queryset=Team.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        help_text=_("A disabled user cannot sign in; their sessions end at once."),
+    )
+
+    def __init__(self, *args, company_id: int, user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["teams"].queryset = Team.objects.of_company(company_id)
+        if user is None:
+            del self.fields["is_active"]
+            self.fields["email"].required = True
+        else:
+            del self.fields["username"]
+            add_version_field(self, user.version)
+
+    def clean_username(self) -> str:
+        # The model field's validators (letters, digits and @.+-_ only): a
+        # plain form does not run them by itself.
+        username = self.cleaned_data["username"]
+        User._meta.get_field("username").run_validators(username)
+        return username
+
+    def service_fields(self) -> dict:
+        names = services.USER_FIELDS | ({"username"} if self.user is None else set())
+        return {k: v for k, v in self.cleaned_data.items() if k in names}
+
+
+class TeamForm(forms.Form):
+    """A team of the company: name, manager, members."""
+
+    name = forms.CharField(label=_("name"), max_length=100)
+    manager = forms.ModelChoiceField(
+        label=_("manager"), queryset=User.objects.none(), required=False
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, company_id: int, team: Team | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = selectors.company_members(company_id).order_by("username")
+        self.fields["manager"].queryset = members
+        self.fields["members"].queryset = members
+        if team is not None:
+            add_version_field(self, team.version)

@@ -182,6 +182,8 @@ class User(AbstractUser):
         default="de",
         help_text=_("Language of the pages and of the e-mails this user receives."),
     )
+    # Lost updates on the administration's user page (core.versioning).
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     # Password hashes and login times are no audit matter and stay out of history;
     # groups are: they are the user's roles and teams (who may see what).
@@ -243,6 +245,7 @@ class Team(models.Model):
         related_name="managed_teams",
         verbose_name=_("manager"),
     )
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     history = HistoricalRecords()
     objects = TeamQuerySet.as_manager()

@@ -38,11 +38,12 @@ from accounts.models import (
 )
 from accounts.permissions import access_of, forget_access, has_role
 from accounts.roles import ADMIN_ROLES, Role, sync_role_groups
+from accounts.selectors import company_members
 from core import outbox
 from core.audit import act, save
 from core.errors import DomainError, NotPossible, PermissionRefused, allowed, messages
 from core.models import OutboxMessage
-from core.versioning import update_versioned
+from core.versioning import lock_version, update_versioned
 
 
 def company_defaults() -> dict:
@@ -289,6 +290,300 @@ def team_add_members(*, team: Team, users: Iterable[User], actor: User | None) -
         forget_access(user)
 
 
+# --- Users and teams on the administration's pages (the company's Admins) -----
+
+
+USER_FIELDS = frozenset({"first_name", "last_name", "email", "language"})
+USER_INVITED = "user-invited"
+
+
+def _require_admin(actor: User | None, company: Company) -> None:
+    """Only an Admin of the company (or the operator) keeps its users and teams."""
+    if actor is None or actor.is_superuser:
+        return
+    access = access_of(actor)
+    if access.company_id != company.pk or Role.ADMIN not in access.roles:
+        raise PermissionRefused(code="users_admin_only")
+
+
+def _other_companies(user: User, company: Company) -> bool:
+    return companies_of(user).exclude(pk=company.pk).exists() or user.is_superuser
+
+
+def user_errors(
+    *,
+    company: Company,
+    user: User | None,
+    actor: User | None,
+    fields: dict,
+    roles: set[str],
+    active: bool = True,
+) -> dict[str, str]:
+    """What is wrong with this user's entry in the company, by field (the form
+    shows the same; the service refuses it)."""
+    errors = {}
+    username = fields.get("username")
+    if user is None:
+        if not username:
+            errors["username"] = _("Enter a username.")
+        elif User.objects.filter(username__iexact=username).exists():
+            errors["username"] = _("This username is taken.")
+        if not fields.get("email"):
+            # The invitation to set a password goes there.
+            errors["email"] = _("Enter the e-mail address the invitation goes to.")
+    if not roles and (user is None or not _other_companies(user, company)):
+        errors["roles"] = _("Choose at least one role (or disable the account).")
+    if user is not None:
+        if not active and actor is not None and user.pk == actor.pk:
+            errors["is_active"] = _("You cannot disable your own account.")
+        elif (
+            not active
+            and user.is_active
+            and not (actor is None or actor.is_superuser)
+            and _other_companies(user, company)
+        ):
+            errors["is_active"] = _(
+                "This user works in other companies too: take away their roles "
+                "here instead."
+            )
+        stays_admin = Role.ADMIN in roles and active
+        if not stays_admin and _is_last_admin(user, company):
+            errors["roles"] = _("The company keeps at least one active administrator.")
+    return errors
+
+
+def _is_last_admin(user: User, company: Company) -> bool:
+    admins = User.objects.filter(
+        is_active=True,
+        groups__company_role__company=company,
+        groups__company_role__role=Role.ADMIN,
+    )
+    return (
+        admins.filter(pk=user.pk).exists() and not admins.exclude(pk=user.pk).exists()
+    )
+
+
+def _set_teams(user: User, teams: Iterable[Team], company: Company, actor) -> None:
+    """The user's teams in the company are exactly `teams` (others' stay)."""
+    wanted = {team.group_id for team in teams}
+    groups = {
+        team.group_id: team.group
+        for team in Team.objects.of_company(company.pk).select_related("group")
+    }
+    if not wanted <= set(groups):
+        raise PermissionRefused(code="other_company")
+    held = set(user.groups.filter(pk__in=groups).values_list("pk", flat=True))
+    if held != wanted:
+        act(user, actor)
+        user.groups.remove(*[groups[pk] for pk in held - wanted])
+        user.groups.add(*[groups[pk] for pk in wanted - held])
+        forget_access(user)
+
+
+@transaction.atomic
+def user_invite(
+    *,
+    actor: User | None,
+    company: Company,
+    fields: dict,
+    roles: Iterable[str],
+    teams: Iterable[Team] = (),
+) -> User:
+    """A new user of the company with these roles and teams, and no password
+    yet: an invitation e-mail (outbox, once) links to setting one."""
+    _require_admin(actor, company)
+    fields = allowed(fields, USER_FIELDS | {"username"})
+    roles = {Role(role) for role in roles}
+    errors = user_errors(
+        company=company, user=None, actor=actor, fields=fields, roles=roles
+    )
+    if errors:
+        raise ValidationError(errors)
+    user = user_create(
+        password=None, company=company, roles=roles, actor=actor, **fields
+    )
+    _set_teams(user, teams, company, actor)
+    _invitation_enqueue(user, actor=actor, company=company)
+    return user
+
+
+def _invitation_enqueue(user: User, *, actor: User | None, company: Company) -> None:
+    history_id = _audit_user(
+        user,
+        actor=actor,
+        reason=_("Invited to %(company)s") % {"company": company.name},
+    )
+    outbox.enqueue([(USER_INVITED, history_id, user.pk)])
+    transaction.on_commit(outbox.deliver_soon, robust=True)
+
+
+@transaction.atomic
+def user_invite_again(*, actor: User | None, user: User, company: Company) -> None:
+    """A new invitation for a user who has not set a password yet."""
+    _require_admin(actor, company)
+    if user.has_usable_password() or user.last_login is not None:
+        raise NotPossible(code="user_signed_in_already")
+    if not user.email:
+        raise NotPossible(code="user_without_email")
+    _invitation_enqueue(user, actor=actor, company=company)
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: User | None,
+    user: User,
+    company: Company,
+    version: int,
+    fields: dict,
+    roles: Iterable[str],
+    teams: Iterable[Team],
+    active: bool,
+) -> User:
+    """Change a user of the company: name, e-mail, language, their roles and
+    teams here, and whether the account is active. A disabled account's
+    sessions end; no account with history is ever deleted. A save from an old
+    version is refused (StaleEdit)."""
+    _require_admin(actor, company)
+    if not companies_of(user).filter(pk=company.pk).exists():
+        raise PermissionRefused(code="company_not_member")
+    fields = allowed(fields, USER_FIELDS)
+    roles = {Role(role) for role in roles}
+    locked = lock_version(user, version)
+    errors = user_errors(
+        company=company,
+        user=locked,
+        actor=actor,
+        fields=fields,
+        roles=roles,
+        active=active,
+    )
+    if errors:
+        raise ValidationError(errors)
+    disabled = locked.is_active and not active
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.is_active = active
+    locked.version = version + 1
+    reason = _("Account disabled") if disabled else ""
+    if active and not user.is_active:
+        reason = _("Account enabled")
+    save(locked, actor=actor, reason=reason)
+    _set_teams(locked, teams, company, actor)
+    user_set_roles(user=locked, roles=roles, company=company, actor=actor)
+    if not roles and locked.company_id == company.pk:
+        # Left the company: works in another of theirs from the next sign-in on.
+        locked.company = companies_of(locked).exclude(pk=company.pk).first()
+        save(locked, actor=actor, update_fields=["company"])
+    if disabled:
+        end_sessions(locked)
+        security_log.info("user %s disabled by an administrator", locked.pk)
+    return locked
+
+
+@transaction.atomic
+def team_save(
+    *,
+    actor: User | None,
+    company: Company,
+    team: Team | None,
+    version: int | None,
+    name: str,
+    manager: User | None,
+    members: Iterable[User],
+) -> Team:
+    """Create a team of the company or change one (name, manager, members);
+    a save from an old version is refused (StaleEdit)."""
+    _require_admin(actor, company)
+    name = name.strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("Enter a name.")
+    else:
+        taken = Team.objects.of_company(company.pk).filter(name__iexact=name)
+        if team is not None:
+            taken = taken.exclude(pk=team.pk)
+        if taken.exists() or (
+            team is None
+            and Team.objects.of_company(company.pk).filter(slug=slugify(name)).exists()
+        ):
+            errors["name"] = _("The company has a team of this name already.")
+    members = list(members)
+    people = {manager.pk} if manager else set()
+    people |= {member.pk for member in members}
+    known = set(
+        company_members(company.pk).filter(pk__in=people).values_list("pk", flat=True)
+    )
+    if people - known:
+        raise PermissionRefused(code="other_company")
+    if errors:
+        raise ValidationError(errors)
+    if team is None:
+        team = team_create(name=name, manager=manager, company=company, actor=actor)
+    else:
+        if team.company_id != company.pk:
+            raise PermissionRefused(code="other_company")
+        team = update_versioned(
+            team,
+            actor=actor,
+            version=version,
+            fields={"name": name, "manager": manager},
+        )
+    held = set(team.group.user_set.values_list("pk", flat=True))
+    wanted = {member.pk for member in members}
+    for user in User.objects.filter(pk__in=held ^ wanted):
+        act(user, actor)
+        if user.pk in wanted:
+            user.groups.add(team.group)
+        else:
+            user.groups.remove(team.group)
+    return team
+
+
+@outbox.kind(USER_INVITED)
+def _render_user_invited(message: OutboxMessage):
+    """The invitation: the link sets the first password (Django's reset token,
+    valid PASSWORD_RESET_TIMEOUT; it ends once a password is set)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    record = (
+        User.history.filter(history_id=message.object_id)
+        .select_related("history_user")
+        .first()
+    )
+    user = (
+        User.objects.filter(pk=message.recipient_id).select_related("company").first()
+    )
+    if record is None or user is None or not user.email or not user.is_active:
+        return None
+    if user.has_usable_password():
+        return None  # set already: nothing to invite to
+    company = user.company
+    link = outbox.site_url() + reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return outbox.render_mail(
+        template="accounts/email/user_invited",
+        context={
+            "user": user,
+            "actor": record.history_user,
+            "company": company,
+            "link": link,
+            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+            "login_url": outbox.site_url() + reverse("login"),
+        },
+        to=[user.email],
+        language=user.language,
+        from_email=company.sender_email if company else None,
+    )
+
+
 _RESET_WINDOW_SECONDS = 60 * 60
 security_log = logging.getLogger("crm.security")
 
@@ -373,11 +668,18 @@ messages(
         "company_admin_only": _(
             "Only an administrator of the company changes its settings."
         ),
+        "users_admin_only": _(
+            "Only an administrator of the company keeps its users and teams."
+        ),
+        "user_signed_in_already": _(
+            "This user has set a password already: no invitation needed."
+        ),
+        "user_without_email": _("This user has no e-mail address for an invitation."),
     }
 )
 
 
-def _audit_factors(user: User, *, actor: User | None, reason: str) -> int:
+def _audit_user(user: User, *, actor: User | None, reason: str) -> int:
     """A history row on the user naming who changed their factors and how;
     returns its id (the source row of an e-mail about it)."""
     locked = User.objects.select_for_update().get(pk=user.pk)
@@ -421,7 +723,7 @@ def totp_device_add(
         last_t=totp.t(),  # the code just typed is used
     )
     _recovery_codes_ensure(user)
-    _audit_factors(
+    _audit_user(
         user, actor=actor, reason=_("Second factor added: %(name)s") % {"name": name}
     )
     return device
@@ -431,7 +733,7 @@ def totp_device_add(
 def passkey_registered(*, user: User, actor: User) -> None:
     """A passkey was added (django-otp-webauthn stored it): audit, recovery codes."""
     _recovery_codes_ensure(user)
-    _audit_factors(user, actor=actor, reason=_("Second factor added: passkey"))
+    _audit_user(user, actor=actor, reason=_("Second factor added: passkey"))
 
 
 FACTOR_KINDS = {"totp": TOTPDevice, "passkey": WebAuthnCredential}
@@ -452,7 +754,7 @@ def factor_remove(*, user: User, kind: str, pk: int, actor: User) -> None:
     device.delete()
     if not factors.has_factor(user):
         StaticDevice.objects.filter(user=user).delete()
-    _audit_factors(
+    _audit_user(
         user,
         actor=actor,
         reason=_("Second factor removed: %(name)s") % {"name": device.name},
@@ -465,7 +767,7 @@ def recovery_codes_renew(*, user: User, actor: User) -> list[str]:
     if not factors.has_factor(user):
         raise NotPossible(code="no_factor")
     codes = _recovery_codes_replace(user)
-    _audit_factors(user, actor=actor, reason=_("Recovery codes renewed"))
+    _audit_user(user, actor=actor, reason=_("Recovery codes renewed"))
     return codes
 
 
@@ -483,7 +785,7 @@ def factors_reset(*, user: User, actor: User, keep_session: str | None = None) -
     for model in FACTOR_KINDS.values():
         removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
     StaticDevice.objects.filter(user=user).delete()  # with its recovery codes
-    history_id = _audit_factors(
+    history_id = _audit_user(
         user, actor=actor, reason=_("Second factors reset by an administrator")
     )
     # Whoever holds a session of the user (the finder of a lost phone, too) is

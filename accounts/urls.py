@@ -8,6 +8,15 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("administration/", views.administration, name="administration"),
     path("administration/company/", views.company_settings, name="company_settings"),
+    path("administration/users/new/", views.user_new, name="user_new"),
+    path("administration/users/<int:pk>/", views.user_edit, name="user_edit"),
+    path(
+        "administration/users/<int:pk>/invite/",
+        views.user_invite_again,
+        name="user_invite_again",
+    ),
+    path("administration/teams/new/", views.team_edit, name="team_new"),
+    path("administration/teams/<int:pk>/", views.team_edit, name="team_edit"),
     path(
         "administration/users/<int:pk>/reset-factors/",
         views.factors_reset,

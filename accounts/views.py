@@ -33,19 +33,23 @@ from accounts.forms import (
     CompanyForm,
     LanguageForm,
     SecondFactorForm,
+    TeamForm,
     ThrottledPasswordResetForm,
     TotpAddForm,
+    UserForm,
 )
 from accounts.models import (
     CommitmentAcceptance,
     CommitmentText,
     Company,
+    CompanyRole,
     Team,
     User,
 )
 from accounts.permissions import role_required, roles_of
 from accounts.roles import Role
 from core.errors import NotPossible
+from core.history import history_page
 from core.params import int_param
 from core.versioning import StaleEdit
 
@@ -512,4 +516,186 @@ def commitment_admin(request: HttpRequest) -> HttpResponse:
         "accounts/commitment_admin.html",
         {"form": form, "texts": texts, "current": current, "rows": rows},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Users and teams of the company (its Admins) --------------------------------
+
+
+def _company(request) -> Company:
+    return get_object_or_404(Company, pk=request.user.company_id)
+
+
+def _user_history(user: User, company_id: int) -> list:
+    """The user's changes, with roles and teams of other companies left out."""
+    foreign = Group.objects.exclude(company_role__company_id=company_id).exclude(
+        team__company_id=company_id
+    )
+    entries, _more = history_page(
+        [User.history.filter(id=user.pk)],
+        limit=50,
+        hidden={Group: set(foreign.values_list("pk", flat=True))},
+    )
+    return entries
+
+
+@role_required(roles.ADMIN_ROLES)
+@require_http_methods(["GET", "POST"])
+def user_new(request: HttpRequest) -> HttpResponse:
+    """A new user of the company, invited by e-mail to set a password."""
+    company = _company(request)
+    form = UserForm(
+        request.POST or None, company_id=company.pk, initial={"language": "de"}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_invite(
+                actor=request.user,
+                company=company,
+                fields=form.service_fields(),
+                roles=form.cleaned_data["roles"],
+                teams=form.cleaned_data["teams"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(user)s is invited: the e-mail with the link goes to %(email)s.")
+                % {"user": user, "email": user.email},
+            )
+            return redirect("accounts:user_edit", pk=user.pk)
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "target": None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(roles.ADMIN_ROLES)
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A user of the company: name, e-mail, roles, teams, active; their history."""
+    company = _company(request)
+    # A user of another company is a 404, like a record of another team.
+    target = get_object_or_404(selectors.company_members(company.pk), pk=pk)
+    held = set(target.groups.values_list("pk", flat=True))
+    initial = {
+        "first_name": target.first_name,
+        "last_name": target.last_name,
+        "email": target.email,
+        "language": target.language,
+        "is_active": target.is_active,
+        "roles": list(
+            CompanyRole.objects.filter(company=company, group__in=held).values_list(
+                "role", flat=True
+            )
+        ),
+        "teams": list(Team.objects.of_company(company.pk).filter(group__in=held)),
+    }
+    form = UserForm(
+        request.POST or None, company_id=company.pk, user=target, initial=initial
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(
+                actor=request.user,
+                user=target,
+                company=company,
+                version=form.cleaned_data["version"],
+                fields=form.service_fields(),
+                roles=form.cleaned_data["roles"],
+                teams=form.cleaned_data["teams"],
+                active=form.cleaned_data["is_active"],
+            )
+        except StaleEdit as stale:
+            conflict = stale.changes
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            if not selectors.company_members(company.pk).filter(pk=pk).exists():
+                return redirect("accounts:administration")
+            return redirect("accounts:user_edit", pk=pk)
+    status = 200
+    if request.method == "POST":
+        status = 409 if conflict is not None else 400
+    return render(
+        request,
+        "accounts/user_form.html",
+        {
+            "form": form,
+            "target": target,
+            "conflict": conflict,
+            "entries": _user_history(target, company.pk),
+            "invitable": not target.has_usable_password() and target.last_login is None,
+        },
+        status=status,
+    )
+
+
+@role_required(roles.ADMIN_ROLES)
+@require_POST
+def user_invite_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the invitation once more (a user who has not set a password yet)."""
+    company = _company(request)
+    target = get_object_or_404(selectors.company_members(company.pk), pk=pk)
+    try:
+        services.user_invite_again(actor=request.user, user=target, company=company)
+    except NotPossible as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The invitation is sent again."))
+    return redirect("accounts:user_edit", pk=pk)
+
+
+@role_required(roles.ADMIN_ROLES)
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A new team of the company, or one of its teams: name, manager, members."""
+    company = _company(request)
+    team = None
+    if pk is not None:
+        team = get_object_or_404(
+            Team.objects.of_company(company.pk).select_related("group"), pk=pk
+        )
+    initial = {}
+    if team is not None:
+        initial = {
+            "name": team.name,
+            "manager": team.manager_id,
+            "members": list(team.group.user_set.values_list("pk", flat=True)),
+        }
+    form = TeamForm(
+        request.POST or None, company_id=company.pk, team=team, initial=initial
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.team_save(
+                actor=request.user,
+                company=company,
+                team=team,
+                version=form.cleaned_data.get("version"),
+                name=form.cleaned_data["name"],
+                manager=form.cleaned_data["manager"],
+                members=form.cleaned_data["members"],
+            )
+        except StaleEdit as stale:
+            conflict = stale.changes
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(saved.get_absolute_url())
+    status = 200
+    if request.method == "POST":
+        status = 409 if conflict is not None else 400
+    return render(
+        request,
+        "accounts/team_form.html",
+        {"form": form, "team": team, "conflict": conflict},
+        status=status,
     )

@@ -153,6 +153,8 @@ def _name_of(obj) -> str:
         return str(PERMISSION_LABELS.get(obj.codename, obj.codename))
     if isinstance(obj, Group) and hasattr(obj, "team"):
         return obj.team.name
+    if isinstance(obj, Group) and hasattr(obj, "company_role"):
+        return obj.company_role.get_role_display()
     return str(obj)
 
 
@@ -218,12 +220,17 @@ def _m2m_changes(
 
 
 def _load_m2m_names(states: dict) -> dict:
+    from django.contrib.auth.models import Group
+
     names = {}
     for model_field, by_record in states.items():
         target = model_field.related_model
         ids = set().union(*by_record.values()) if by_record else set()
-        for pk, obj in target._base_manager.in_bulk(ids).items():
-            names[(target, pk)] = str(obj)
+        rows = target._base_manager.all()
+        if target is Group:  # a user's roles and teams, named as such
+            rows = rows.select_related("team", "company_role")
+        for pk, obj in rows.in_bulk(ids).items():
+            names[(target, pk)] = _name_of(obj)
     return names
 
 

@@ -149,6 +149,30 @@ ROUTES: dict[str, Route] = {
         lambda w: {"kind": "totp", "pk": w.totp.pk},
     ),
     "accounts:recovery_codes_renew": Route(POST_ONLY_READ, (302, 302)),
+    # The company's users and teams (its Admins): session+user+company, OTP
+    # device, roles+teams, the company, the form's teams (a team's form: the
+    # members as manager and as member choices; an existing team, its members).
+    "accounts:user_new": Route(ADMIN_PAGE, (403, 403), queries=("admin", 5)),
+    # ... the user, their groups, roles and teams here, and the history (rows,
+    # predecessors, groups of other companies, related rows, m2m states, names).
+    "accounts:user_edit": Route(
+        ADMIN_PAGE,
+        (403, 403),
+        lambda w: {"pk": w.users["anna"].pk},
+        queries=("admin", 14),
+    ),
+    "accounts:user_invite_again": Route(
+        row(302, 403, 403, 403, 403, 405),
+        (403, 403),
+        lambda w: {"pk": w.users["anna"].pk},
+    ),
+    "accounts:team_new": Route(ADMIN_PAGE, (403, 403), queries=("admin", 6)),
+    "accounts:team_edit": Route(
+        ADMIN_PAGE,
+        (403, 403),
+        lambda w: {"pk": w.team.pk},
+        queries=("admin", 8),
+    ),
     "accounts:factors_reset": Route(
         row(302, 403, 403, 403, 403, 405),
         (403, 403),
@@ -383,7 +407,7 @@ def resolver_routes() -> dict[str, str]:
 
 
 def _seed() -> SimpleNamespace:
-    from accounts.models import User
+    from accounts.models import Team, User
     from compliance import services as compliance
     from compliance.models import (
         AccessReport,
@@ -459,6 +483,7 @@ def _seed() -> SimpleNamespace:
         rule=RetentionRule.objects.order_by("pk").first(),
         consent=consent,
         feed=contracts.calendar_feed_for(user=anna),
+        team=Team.objects.get(company_id=anna.company_id, name="Nord"),
     )
 
 
