@@ -89,3 +89,30 @@ def session_get(*, user: User, reference: str, current_key: str | None) -> UserS
     if current_key:
         rows = rows.exclude(session_key=current_key)
     return get_object_or_404(rows, reference=reference)
+
+
+def commitment_pending(pairs) -> set[tuple[int, int]]:
+    """Of (user id, company id) pairs, those where the user has not accepted the
+    company's current confidentiality commitment: e-mails with personal data
+    (reminders, digests) wait for them until they have (two queries)."""
+    from accounts.models import Company
+
+    pairs = set(pairs)
+    if not pairs:
+        return set()
+    accepted = dict(
+        User.objects.filter(pk__in={u for u, _c in pairs}).values_list(
+            "pk", "accepted_commitments"
+        )
+    )
+    versions = dict(
+        Company.objects.filter(pk__in={c for _u, c in pairs}).values_list(
+            "pk", "commitment_version"
+        )
+    )
+    return {
+        (user_id, company_id)
+        for user_id, company_id in pairs
+        if versions.get(company_id, 0)
+        > (accepted.get(user_id) or {}).get(str(company_id), 0)
+    }

@@ -16,6 +16,7 @@ from django.core.mail import EmailMultiAlternatives
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.selectors import commitment_pending
 from compliance.models import DataSubjectRequest, RequestReminder
 from core import outbox
 from core.dates import lead_window
@@ -58,15 +59,17 @@ def request_reminders_send() -> int:
     """
     # Each company's reminders go to that company's DPOs only.
     recipients: dict[int, list[int]] = {}
-    for company_id, user_id in (
+    dpos = set(
         User.objects.filter(
             is_active=True,
             groups__company_role__role=Role.DPO,
         )
         .exclude(email="")
-        .values_list("groups__company_role__company_id", "pk")
+        .values_list("pk", "groups__company_role__company_id")
         .distinct()
-    ):
+    )
+    # A DPO who has not accepted the current commitment is reminded once they have.
+    for user_id, company_id in sorted(dpos - commitment_pending(dpos)):
         recipients.setdefault(company_id, []).append(user_id)
     unsent = RequestReminder.objects.filter(sent_at__isnull=True).values_list(
         "pk", "company_id"

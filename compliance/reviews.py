@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from accounts.models import User
+from accounts.selectors import commitment_pending
 from compliance.models import ReviewDigest
 from core import outbox
 from core.models import OutboxMessage
@@ -36,12 +37,18 @@ def review_digests_send(*, today: date) -> int:
 
     Every due digest is sent, also one of an earlier day whose sending failed.
     """
-    for owner_id, company_id, count in (
+    due = list(
         _due(today)
         .values_list("owner_id", "company_id")
         .annotate(n=Count("id"))
         .order_by()
-    ):
+    )
+    # An owner who has not accepted the current commitment gets the digest of
+    # the day they have (the customers stay due until then).
+    pending = commitment_pending({(owner, company) for owner, company, _n in due})
+    for owner_id, company_id, count in due:
+        if (owner_id, company_id) in pending:
+            continue
         with transaction.atomic():
             digest, created = ReviewDigest.objects.get_or_create(
                 owner_id=owner_id,

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import commitment_pending
 from contracts.models import (
     Contract,
     ContractStatus,
@@ -97,7 +98,7 @@ def reminders_plan(*, today: date) -> PlanResult:
             | Q(term_end__range=(today, horizon))
             | Q(reminder_lead_times__isnull=False)  # a partial index holds these
         )
-        .select_related("type", "customer__team")
+        .select_related("type", "customer__team", "owner")
     )
     group_ids = {c.customer.team.group_id for c in contracts}
     members = defaultdict(set)
@@ -114,7 +115,9 @@ def reminders_plan(*, today: date) -> PlanResult:
     for contract in contracts:
         leads = _lead_times(contract)
         team = contract.customer.team
-        recipients = {contract.owner_id, *members[team.group_id]}
+        # A disabled owner is reminded of nothing; the team still is.
+        owner = {contract.owner_id} if contract.owner.is_active else set()
+        recipients = owner | members[team.group_id]
         for kind, deadline in (
             (ReminderKind.NOTICE, contract.last_notice_day),
             (ReminderKind.TERM_END, contract.term_end),
@@ -157,12 +160,19 @@ def reminders_send(*, today: date) -> int:
     """Send each recipient's new reminders as the day's digest; returns e-mails sent."""
     # One digest per recipient and company: each lists that company's contracts
     # and comes from that company's sender.
-    waiting = (
-        Reminder.objects.filter(digest__isnull=True, acknowledged_at__isnull=True)
+    waiting = set(
+        Reminder.objects.filter(
+            digest__isnull=True,
+            acknowledged_at__isnull=True,
+            recipient__is_active=True,
+        )
         .values_list("recipient_id", "company_id")
         .distinct()
     )
-    for recipient_id, company_id in list(waiting):
+    # Who has not accepted the company's current confidentiality commitment
+    # gets no customer names by e-mail: their reminders wait until they have.
+    waiting -= commitment_pending(waiting)
+    for recipient_id, company_id in sorted(waiting):
         with transaction.atomic():
             digest, created = ReminderDigest.objects.get_or_create(
                 recipient_id=recipient_id, company_id=company_id, day=today

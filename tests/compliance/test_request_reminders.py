@@ -79,6 +79,21 @@ def test_a_real_worker_sends_each_reminder_once(demo, tmp_path):
     assert len(log.read_text().splitlines()) == 1
 
 
+def test_a_dpo_is_reminded_once_they_accepted_the_commitment(demo, mailoutbox):
+    from accounts import services
+    from accounts.models import Company
+
+    dora = demo["dora"]
+    services.commitment_publish(actor=dora, text="Neue Fassung")
+    open_request(dora)
+    assert run(DUE - timedelta(days=7)) == (1, 0)  # planned, not sent to her yet
+    services.commitment_accept(
+        user=dora, version=Company.objects.get(pk=dora.company_id).commitment_version
+    )
+    assert run(DUE - timedelta(days=7)) == (0, 1)
+    assert [m.to for m in mailoutbox] == [[dora.email]]
+
+
 def test_two_dpos_one_refused_mailbox_the_other_gets_it_once(demo, settings):
     from django.utils import timezone
 
@@ -94,6 +109,8 @@ def test_two_dpos_one_refused_mailbox_the_other_gets_it_once(demo, settings):
         company=Company.objects.get(pk=demo["dora"].company_id),
         actor=None,
     )
+    second = User.objects.select_related("company").get(pk=second.pk)
+    services.commitment_accept(user=second, version=second.company.commitment_version)
     open_request(demo["dora"])
     with smtp_server(settings, refuse={demo["dora"].email}) as server:
         assert run(DUE - timedelta(days=7)) == (1, 1)

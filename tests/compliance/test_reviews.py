@@ -51,6 +51,21 @@ def test_mark_reviewed_sets_the_next_review_six_months_on(client_as, demo, setti
         assert status in {403, 404}
 
 
+def test_the_digest_waits_until_the_owner_accepted_the_commitment(demo):
+    from accounts import services
+    from accounts.models import Company
+
+    today = timezone.localdate()
+    due(make_customer(demo["anna"], "Nord", name="A GmbH"))
+    services.commitment_publish(actor=demo["dora"], text="Neue Fassung")
+    assert review_digests_send(today=today) == 0
+    assert not ReviewDigest.objects.exists()
+    version = Company.objects.get(pk=demo["anna"].company_id).commitment_version
+    services.commitment_accept(user=demo["anna"], version=version)
+    assert review_digests_send(today=today) == 1
+    assert mail.outbox[-1].to == ["anna@example.com"]
+
+
 def test_each_owner_gets_one_digest_a_day(demo):
     today = timezone.localdate()
     for name in ("A GmbH", "B GmbH"):

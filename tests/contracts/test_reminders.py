@@ -205,3 +205,33 @@ def test_the_service_refuses_an_acknowledgement_without_edit_rights(
         reminder_acknowledge(reminder=reminder, actor=demo["dora"])
     assert Reminder.objects.get().acknowledged_at is None
     assert reminder_acknowledge(reminder=reminder, actor=demo["anna"]) == 1
+
+
+def test_reminders_wait_for_the_new_commitment_and_skip_a_disabled_owner(
+    demo, nord_contract, mailoutbox
+):
+    from accounts import services
+
+    anna, maria = demo["anna"], demo["maria"]
+    services.commitment_publish(actor=demo["dora"], text="Neue Fassung")
+    reminders_plan(today=NOTICE - timedelta(days=7))
+    # neither has accepted version 2: no customer names by e-mail yet
+    assert reminders_send(today=NOTICE - timedelta(days=7)) == 0
+    assert Reminder.objects.filter(digest__isnull=True).count() == 2
+
+    version = anna.company.__class__.objects.get(pk=anna.company_id).commitment_version
+    services.commitment_accept(user=anna, version=version)
+    assert reminders_send(today=NOTICE - timedelta(days=6)) == 1
+    assert [m.to for m in mailoutbox] == [["anna@example.com"]]
+    assert "Letzter Kündigungstag 30.09.2025" in mailoutbox[0].body
+    assert Reminder.objects.get(digest__isnull=True).recipient == maria
+
+    # a disabled owner is reminded of nothing at the next window
+    services.commitment_accept(user=maria, version=version)
+    anna.is_active = False
+    anna.save(update_fields=["is_active"])
+    Reminder.objects.all().delete()
+    reminders_plan(today=NOTICE - timedelta(days=7))
+    assert set(Reminder.objects.values_list("recipient__username", flat=True)) == {
+        "maria"
+    }
