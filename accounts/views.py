@@ -536,7 +536,8 @@ def _user_history(user: User, company_id: int) -> list:
         limit=50,
         hidden={Group: set(foreign.values_list("pk", flat=True))},
     )
-    return entries
+    # Saves that changed nothing shown here (a sign-in's bookkeeping) are left out.
+    return [e for e in entries if e.changes or e.reason or e.action != "changed"]
 
 
 @role_required(roles.ADMIN_ROLES)

@@ -84,6 +84,12 @@ def field_label(model_field) -> str:
     model = model_field.model
     if isinstance(model, type) and issubclass(model, BaseObjectPermission):
         label = GRANT_FIELD_LABELS.get(model_field.name, model_field.verbose_name)
+    elif (
+        model_field.name == "groups"
+        and model_field.is_relation
+        and model_field.related_model._meta.label == "auth.Group"
+    ):
+        label = gettext_lazy("roles and teams")  # what a user's groups are here
     elif model_field.is_relation and model_field.verbose_name == (
         model_field.name.replace("_", " ")
     ):
