@@ -29,12 +29,28 @@ def company_holidays(year: int, company) -> frozenset[date]:
     return public_holidays(year, company.land or None, company.country)
 
 
-def holiday_names(start: date, end: date, *, language: str, company) -> dict[date, str]:
-    """Public holidays of the company's country and Land between start and end."""
+def named_holidays(
+    years: range, *, country: str = "DE", land: str | None = None, language: str = "de"
+) -> dict[date, str]:
+    """Public holidays of a country (and state) in `years`, named in the language.
+
+    Raises NotImplementedError for an unknown state (the `holidays` package's way).
+    """
     days = holidays.country_holidays(
-        company.country,
-        subdiv=company.land or None,
-        years=range(start.year, end.year + 1),
+        country,
+        subdiv=land or None,
+        years=years,
         language="de" if language == "de" else "en_US",
     )
-    return {day: name for day, name in sorted(days.items()) if start <= day <= end}
+    return dict(sorted(days.items()))
+
+
+def holiday_names(start: date, end: date, *, language: str, company) -> dict[date, str]:
+    """Public holidays of the company's country and Land between start and end."""
+    days = named_holidays(
+        range(start.year, end.year + 1),
+        country=company.country,
+        land=company.land or None,
+        language=language,
+    )
+    return {day: name for day, name in days.items() if start <= day <= end}

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "crm",
     "contracts",
+    "service",
     "compliance",
 ]
 
