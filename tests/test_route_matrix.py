@@ -311,6 +311,14 @@ ROUTES: dict[str, Route] = {
         DPO_PAGE, (403, 400), lambda w: {"pk": w.rule.pk}, queries=("dora", 6)
     ),
     "compliance:access_log": Route(DPO_PAGE, (403, 405), queries=("dora", 5)),
+    # Members with their latest training; an empty POST shows the form's errors.
+    "compliance:trainings": Route(DPO_PAGE, (403, 400), queries=("dora", 5)),
+    # A mistaken entry deleted (history keeps it); another company's is a 404.
+    "compliance:training_delete": Route(
+        POST_ONLY_DPO, (403, 302), lambda w: {"pk": w.training.pk}
+    ),
+    # Every user's own trainings (the page the training gate leads to).
+    "training:status": Route(SIGNED_IN, (405, 405), queries=("anna", 4)),
     # --- consents and disclosures (cards on the person and customer pages) ----------
     "consents:person": Route(
         RECORD,
@@ -390,6 +398,7 @@ def _seed() -> SimpleNamespace:
         ProcessingActivity,
         ReportStatus,
         RetentionRule,
+        Training,
     )
     from contracts import services as contracts
     from contracts.models import Reminder
@@ -457,6 +466,9 @@ def _seed() -> SimpleNamespace:
         report=report,
         activity=ProcessingActivity.objects.order_by("pk").first(),
         rule=RetentionRule.objects.order_by("pk").first(),
+        training=Training.objects.filter(company_id=dora.company_id)
+        .order_by("pk")
+        .first(),
         consent=consent,
         feed=contracts.calendar_feed_for(user=anna),
     )
@@ -668,6 +680,7 @@ def _grow(world, *, count: int) -> None:
     from accounts.models import Team
     from compliance import services as compliance
     from compliance.models import AccessReport, ReportStatus
+    from compliance.trainings import training_record
     from contracts import services as contracts
     from contracts.models import Reminder
 
@@ -728,6 +741,13 @@ def _grow(world, *, count: int) -> None:
             username=f"matrix{number}", password=None, roles=["Staff"], actor=None
         )
         accounts.team_add_members(team=nord_team, users=[user], actor=None)
+        # a member trained, so that the trainings page and panel list more
+        if number % 2:
+            held = timezone.localdate() - timedelta(days=400)
+            training_record(
+                actor=dora, users=[user], held_on=held, topic=f"Schulung {number}",
+                valid_until=held + timedelta(days=380 + 10 * number),
+            )  # fmt: skip
 
 
 def _expected(name: str) -> tuple[str, int]:
