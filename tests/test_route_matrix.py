@@ -266,7 +266,8 @@ ROUTES: dict[str, Route] = {
     ),
     "contracts:deadline_calculator": Route(SIGNED_IN, (405, 405), queries=("anna", 3)),
     # --- compliance (DPO and Admin) -------------------------------------------------
-    "compliance:index": Route(DPO_PAGE, (403, 405), queries=("dora", 13)),
+    # The dashboard; its trainings panel: the members and their latest trainings.
+    "compliance:index": Route(DPO_PAGE, (403, 405), queries=("dora", 15)),
     "compliance:activity_list": Route(DPO_PAGE, (403, 405), queries=("dora", 4)),
     "compliance:activity_new": Route(DPO_PAGE, (403, 400), queries=("dora", 3)),
     "compliance:activity_edit": Route(
@@ -311,13 +312,15 @@ ROUTES: dict[str, Route] = {
         DPO_PAGE, (403, 400), lambda w: {"pk": w.rule.pk}, queries=("dora", 6)
     ),
     "compliance:access_log": Route(DPO_PAGE, (403, 405), queries=("dora", 5)),
-    # Members with their latest training; an empty POST shows the form's errors.
-    "compliance:trainings": Route(DPO_PAGE, (403, 400), queries=("dora", 5)),
+    # session+user+company, OTP device, roles+teams, the members with their
+    # latest trainings (two), the form's members; an empty POST: the errors.
+    "compliance:trainings": Route(DPO_PAGE, (403, 400), queries=("dora", 6)),
     # A mistaken entry deleted (history keeps it); another company's is a 404.
     "compliance:training_delete": Route(
         POST_ONLY_DPO, (403, 302), lambda w: {"pk": w.training.pk}
     ),
-    # Every user's own trainings (the page the training gate leads to).
+    # Every user's own trainings (the page the training gate leads to):
+    # session+user+company, OTP device, roles+teams, the trainings.
     "training:status": Route(SIGNED_IN, (405, 405), queries=("anna", 4)),
     # --- consents and disclosures (cards on the person and customer pages) ----------
     "consents:person": Route(
