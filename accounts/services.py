@@ -908,6 +908,17 @@ def commitment_needed(user) -> bool:
     return version > accepted
 
 
+def access_paused(user, *, today) -> bool:
+    """Whether a higher app's gate keeps the user from personal data (each
+    AppConfig's `access_gate`: compliance's training). For entry points
+    without a session, such as the calendar feed; pages have middlewares."""
+    for config in django_apps.get_app_configs():
+        gate = getattr(config, "access_gate", None)
+        if gate and import_string(gate)(user, today=today):
+            return True
+    return False
+
+
 @transaction.atomic
 def commitment_publish(
     *, actor: User | None, text: str, company: Company | None = None

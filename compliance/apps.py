@@ -7,10 +7,12 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Data protection")
     demo_seeder = "compliance.demo.seed_demo"
     company_setup = "compliance.services.company_setup"
+    # Keeps the calendar feed (no session, no middleware) closed like the pages.
+    access_gate = "compliance.trainings.training_needed"
 
     def ready(self) -> None:
         # Modules that register outbox kinds (core.outbox renders from them).
-        from compliance import reminders, reviews, services  # noqa: F401
+        from compliance import reminders, reviews, services, trainings  # noqa: F401
         from crm import cards
 
         # Art. 19 disclosures: last in the side column, loaded by htmx.

@@ -8,8 +8,15 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Company, User
-from compliance import services
-from compliance.models import DataSubjectRequest, ProcessingActivity, RetentionRule
+from accounts.selectors import company_members
+from compliance import services, trainings
+from compliance.models import (
+    DataSubjectRequest,
+    ProcessingActivity,
+    RetentionRule,
+    Training,
+)
+from core.dates import add_months
 from crm.models import Person
 
 REGISTER = [
@@ -72,6 +79,11 @@ RULES = [
 
 
 DPOS = {"first": "dora", "second": "dieter"}
+# The yearly training, held two months ago by everyone but these: one has none
+# yet, one's ends within the reminder days (the DPO's page and panel show both).
+TRAINING_TOPIC = "Datenschutz-Grundschulung (DSGVO, BDSG)"
+TRAINING_MISSING = {"ben"}
+TRAINING_EXPIRING = {"maria", "moritz"}
 
 
 def seed_demo(context: dict) -> str:
@@ -116,4 +128,36 @@ def seed_company(company: Company, *, dpo: User) -> str:
             )
         overdue = requests.overdue(today=today).count()
         made.append(f"{len(persons)} requests ({overdue} overdue)")
+    if not Training.objects.filter(company=company).exists():
+        made.append(f"{seed_trainings(company, dpo=dpo)} trainings")
     return f"{company.name}: " + (", ".join(made) or "kept")
+
+
+def seed_trainings(company: Company, *, dpo: User) -> int:
+    """The company's yearly training for its members (see TRAINING_*)."""
+    today = timezone.localdate()
+    members = list(company_members(company.pk).order_by("username"))
+    regular = [
+        user
+        for user in members
+        if user.username not in TRAINING_MISSING | TRAINING_EXPIRING
+    ]
+    expiring = [user for user in members if user.username in TRAINING_EXPIRING]
+    held = today - timedelta(days=60)
+    recorded = trainings.training_record(
+        actor=dpo,
+        users=regular,
+        held_on=held,
+        topic=TRAINING_TOPIC,
+        valid_until=add_months(held, 12),
+    )
+    if expiring:
+        ends = today + timedelta(days=20)
+        recorded += trainings.training_record(
+            actor=dpo,
+            users=expiring,
+            held_on=add_months(ends, -12),
+            topic=TRAINING_TOPIC,
+            valid_until=ends,
+        )
+    return len(recorded)

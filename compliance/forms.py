@@ -20,6 +20,7 @@ from compliance.models import (
     RequestStatus,
     RetentionRule,
 )
+from core.dates import add_months
 from core.forms import DATE_INPUT
 from crm.models import Person
 
@@ -254,3 +255,36 @@ class DisclosureForm(forms.Form):
         if day > timezone.localdate():
             raise forms.ValidationError(_("This day lies in the future."))
         return day
+
+
+class TrainingForm(forms.Form):
+    """A training session: its participants (members of the company), its day,
+    topic and end of validity (a year on unless the DPO says otherwise)."""
+
+    users = forms.ModelMultipleChoiceField(
+        label=_("participants"),
+        queryset=User.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    held_on = forms.DateField(label=_("held on"), widget=DATE_INPUT)
+    topic = forms.CharField(label=_("topic"), max_length=200)
+    valid_until = forms.DateField(
+        label=_("valid until"),
+        widget=DATE_INPUT,
+        required=False,
+        help_text=_("Empty: one year after the training."),
+    )
+
+    def __init__(self, *args, company: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The company's members only: another company's user is no valid choice.
+        self.fields["users"].queryset = company_members(company).order_by(
+            "last_name", "first_name", "username"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        held_on = cleaned.get("held_on")
+        if held_on is not None and cleaned.get("valid_until") is None:
+            cleaned["valid_until"] = add_months(held_on, 12)
+        return cleaned

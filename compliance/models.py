@@ -781,3 +781,74 @@ class FreeTextDecision(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.label} {self.object_id} {self.field}: {self.action}"
+
+
+class TrainingQuerySet(models.QuerySet):
+    def of_company(self, company_id: int | None) -> TrainingQuerySet:
+        return self.filter(company_id=company_id)
+
+    def latest_per_user(self) -> TrainingQuerySet:
+        """Each user's latest training per company: none with a later end (on
+        the same end, none entered after it). A newer training replaces it."""
+        newer = Training.objects.filter(
+            company_id=models.OuterRef("company_id"),
+            user_id=models.OuterRef("user_id"),
+        ).filter(
+            models.Q(valid_until__gt=models.OuterRef("valid_until"))
+            | models.Q(
+                valid_until=models.OuterRef("valid_until"), pk__gt=models.OuterRef("pk")
+            )
+        )
+        return self.filter(~models.Exists(newer))
+
+    def valid_on(self, day) -> TrainingQuerySet:
+        """Trainings still valid on `day` (valid_until is its last valid day)."""
+        return self.filter(valid_until__gte=day)
+
+
+class Training(CompanyOwned):
+    """A data protection training a user attended (Art. 39(1)(b) GDPR: the DPO
+    trains the staff), valid until a day; recorded by the DPO. A new one
+    replaces the old; a mistaken entry is deleted, its history keeps it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,  # the proof of a training is kept with the user
+        related_name="trainings",
+        verbose_name=_("participant"),
+    )
+    held_on = models.DateField(_("held on"))
+    topic = models.CharField(_("topic"), max_length=200)
+    valid_until = models.DateField(_("valid until"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = TrainingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_until", "-id"]
+        verbose_name = _("data protection training")
+        verbose_name_plural = _("data protection trainings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gt=models.F("held_on")),
+                name="training_valid_after_held",
+            )
+        ]
+        # The gate asks per request: a valid training of this user here?
+        indexes = [
+            models.Index(
+                fields=["company", "user", "valid_until"],
+                name="training_company_user_until",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.topic} {self.held_on}"

@@ -260,6 +260,8 @@ NOT_PERSONAL: dict[str, str] = {
     "compliance.RequestReminder": "reminder bookkeeping: a request id and dates",
     "compliance.ReviewDigest": "reminder bookkeeping: an owner id and a day",
     "compliance.RetentionRule": "a rule: a name, a kind and years",
+    "compliance.Training": "a staff member's data protection training: ids, "
+    "dates and a topic",
     "compliance.FreeTextDecision": (
         "the DPO's decision on a free-text match: ids, a field and the reason"
     ),

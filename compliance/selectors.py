@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from compliance.models import AccessLog, DataSubjectRequest, RequestStatus
+from accounts.models import User
+from accounts.selectors import company_members
+from compliance.models import AccessLog, DataSubjectRequest, RequestStatus, Training
+from compliance.training_status import URGENCY, TrainingStatus
+from compliance.trainings import STATUS_LABELS, status_of
 
 LOG_PAGE = 50
 
@@ -151,3 +156,62 @@ def dashboard(*, company: int, today: date) -> dict:
             at__gte=month_ago,
         ).count(),
     }
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    """A member of the company with their latest training (None: never trained)."""
+
+    user: User
+    training: Training | None
+    status: TrainingStatus
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+
+def training_rows(*, company: int, today: date) -> list[TrainingRow]:
+    """The company's members with their latest training: missing, expired and
+    expiring first, then by name. Two queries, whatever the number."""
+    latest = {
+        training.user_id: training
+        for training in Training.objects.of_company(company).latest_per_user()
+    }
+    rows = []
+    for member in company_members(company).order_by(
+        "last_name", "first_name", "username"
+    ):
+        training = latest.get(member.pk)
+        status = status_of(training.valid_until if training else None, today=today)
+        rows.append(TrainingRow(member, training, status))
+    rows.sort(key=lambda row: URGENCY[row.status])  # stable: by name within
+    return rows
+
+
+def training_summary(*, company: int, today: date) -> dict:
+    """The dashboard's panel: who lacks a valid training or is about to."""
+    rows = training_rows(company=company, today=today)
+    by_status = {
+        status: [row for row in rows if row.status == status]
+        for status in (
+            TrainingStatus.MISSING,
+            TrainingStatus.EXPIRED,
+            TrainingStatus.EXPIRING,
+        )
+    }
+    return {
+        "missing": by_status[TrainingStatus.MISSING],
+        "expired": by_status[TrainingStatus.EXPIRED],
+        "expiring": by_status[TrainingStatus.EXPIRING],
+        "members": len(rows),
+    }
+
+
+def trainings_of(*, user: User, company: int | None) -> list[Training]:
+    """A user's own trainings in the company, newest first."""
+    return list(
+        Training.objects.of_company(company)
+        .filter(user=user)
+        .select_related("recorded_by")
+    )

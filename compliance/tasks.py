@@ -69,3 +69,12 @@ def reports_expire_task() -> dict:
     from compliance.services import reports_expire
 
     return {"deleted": reports_expire(now=timezone.now())}
+
+
+@shared_task(name="compliance.training_reminders", **RETRY)
+def training_reminders_task() -> dict:
+    """Remind users whose data protection training ends soon (once per training)."""
+    from compliance.trainings import training_reminders_send
+
+    today = timezone.localdate()
+    return {"day": today.isoformat(), "sent": training_reminders_send(today=today)}

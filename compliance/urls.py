@@ -36,4 +36,6 @@ urlpatterns = [
     path("retention/", views.retention_rules, name="retention_rules"),
     path("retention/<int:pk>/", views.retention_rules, name="retention_rule_edit"),
     path("access-log/", views.access_log, name="access_log"),
+    path("trainings/", views.trainings, name="trainings"),
+    path("trainings/<int:pk>/delete/", views.training_delete, name="training_delete"),
 ]

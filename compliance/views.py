@@ -7,18 +7,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles
 from accounts.permissions import role_required
 from compliance import freetext, selectors, services
+from compliance import trainings as training_services
 from compliance.erasure import erasure_plan
 from compliance.forms import (
     AccessLogFilterForm,
@@ -33,6 +36,7 @@ from compliance.forms import (
     RequestForm,
     RequestUpdateForm,
     RetentionRuleForm,
+    TrainingForm,
 )
 from compliance.models import (
     AccessReport,
@@ -40,8 +44,10 @@ from compliance.models import (
     ConsentStatus,
     ProcessingActivity,
     ReportStatus,
+    Training,
 )
 from core import access as data_access
+from core.dates import add_months
 from core.history import history_page
 from core.params import int_param, version_param
 from core.versioning import StaleEdit
@@ -61,6 +67,7 @@ def index(request):
         "counts": selectors.request_counts(company=company, today=today),
         "requests": list(selectors.request_list(company=company, filters={})[:10]),
         **selectors.dashboard(company=company, today=today),
+        "trainings": selectors.training_summary(company=company, today=today),
     }
     return render(request, "compliance/index.html", context)
 
@@ -742,3 +749,82 @@ def request_recipients_told(request, pk: int):
             now=timezone.now(),
         ),
     )
+
+
+# --- Data protection trainings ------------------------------------------------------
+
+
+@dpo_only
+@require_http_methods(["GET", "POST"])
+def trainings(request):
+    """The DPO's page: each member's latest training (who lacks one first) and
+    a form to record a session for one or several members."""
+    company = request.user.company_id
+    today = timezone.localdate()
+    if request.method == "POST":
+        form = TrainingForm(request.POST, company=company)
+        if form.is_valid():
+            try:
+                recorded = training_services.training_record(
+                    actor=request.user,
+                    users=form.cleaned_data["users"],
+                    held_on=form.cleaned_data["held_on"],
+                    topic=form.cleaned_data["topic"],
+                    valid_until=form.cleaned_data["valid_until"],
+                    today=today,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Training recorded for %(count)d person.",
+                        "Training recorded for %(count)d persons.",
+                        len(recorded),
+                    )
+                    % {"count": len(recorded)},
+                )
+                return redirect("compliance:trainings")
+    else:
+        form = TrainingForm(
+            company=company,
+            initial={"held_on": today, "valid_until": add_months(today, 12)},
+        )
+    context = {
+        "form": form,
+        "rows": selectors.training_rows(company=company, today=today),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "compliance/trainings.html", context, status=status)
+
+
+@dpo_only
+@require_POST
+def training_delete(request, pk: int):
+    """Delete a mistaken entry (another company's: 404); history keeps it."""
+    training = get_object_or_404(Training, company_id=request.user.company_id, pk=pk)
+    training_services.training_delete(actor=request.user, training=training)
+    messages.success(request, _("The training entry was deleted."))
+    return redirect("compliance:trainings")
+
+
+@require_GET
+def training_status(request):
+    """The user's own trainings; with TRAINING_BLOCKS_ACCESS on and none valid,
+    the only page besides logout and the like (compliance.middleware)."""
+    today = timezone.localdate()
+    own = selectors.trainings_of(user=request.user, company=request.user.company_id)
+    latest = own[0] if own else None
+    status = training_services.status_of(
+        latest.valid_until if latest else None, today=today
+    )
+    context = {
+        "trainings": own,
+        "latest": latest,
+        "status": status,
+        "label": training_services.STATUS_LABELS[status],
+        "blocked": training_services.training_needed(request.user, today=today),
+        "next": request.GET.get("next", ""),
+    }
+    return render(request, "compliance/training_status.html", context)

@@ -37,6 +37,7 @@ urlpatterns = [
     path("compliance/", include("compliance.urls")),
     path("consents/", include("compliance.consent_urls")),
     path("disclosures/", include("compliance.disclosure_urls")),
+    path("training/", include("compliance.training_urls")),
     path("admin/", admin.site.urls),
 ]
 

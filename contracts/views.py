@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import roles
 from accounts.permissions import has_role, role_required
-from accounts.services import commitment_needed
+from accounts.services import access_paused, commitment_needed
 from contracts import calendar, reminders, selectors, services
 from contracts.forms import (
     ContractFilterForm,
@@ -457,6 +457,8 @@ def calendar_feed(request, token: str):
     if not has_role(feed.user, roles.CONTRACT_ROLES) or commitment_needed(feed.user):
         raise Http404
     today = timezone.localdate()
+    if access_paused(feed.user, today=today):  # a higher app's gate
+        raise Http404
     start, end = today - timedelta(FEED_PAST_DAYS), today + timedelta(FEED_FUTURE_DAYS)
     rows = (
         Contract.objects.across_visible(feed.user)

@@ -290,7 +290,8 @@ ROUTES: dict[str, Route] = {
     ),
     "contracts:deadline_calculator": Route(SIGNED_IN, (405, 405), queries=("anna", 3)),
     # --- compliance (DPO and Admin) -------------------------------------------------
-    "compliance:index": Route(DPO_PAGE, (403, 405), queries=("dora", 13)),
+    # The dashboard; its trainings panel: the members and their latest trainings.
+    "compliance:index": Route(DPO_PAGE, (403, 405), queries=("dora", 15)),
     "compliance:activity_list": Route(DPO_PAGE, (403, 405), queries=("dora", 4)),
     "compliance:activity_new": Route(DPO_PAGE, (403, 400), queries=("dora", 3)),
     "compliance:activity_edit": Route(
@@ -335,6 +336,16 @@ ROUTES: dict[str, Route] = {
         DPO_PAGE, (403, 400), lambda w: {"pk": w.rule.pk}, queries=("dora", 6)
     ),
     "compliance:access_log": Route(DPO_PAGE, (403, 405), queries=("dora", 5)),
+    # session+user+company, OTP device, roles+teams, the members with their
+    # latest trainings (two), the form's members; an empty POST: the errors.
+    "compliance:trainings": Route(DPO_PAGE, (403, 400), queries=("dora", 6)),
+    # A mistaken entry deleted (history keeps it); another company's is a 404.
+    "compliance:training_delete": Route(
+        POST_ONLY_DPO, (403, 302), lambda w: {"pk": w.training.pk}
+    ),
+    # Every user's own trainings (the page the training gate leads to):
+    # session+user+company, OTP device, roles+teams, the trainings.
+    "training:status": Route(SIGNED_IN, (405, 405), queries=("anna", 4)),
     # --- consents and disclosures (cards on the person and customer pages) ----------
     "consents:person": Route(
         RECORD,
@@ -414,6 +425,7 @@ def _seed() -> SimpleNamespace:
         ProcessingActivity,
         ReportStatus,
         RetentionRule,
+        Training,
     )
     from contracts import services as contracts
     from contracts.models import Reminder
@@ -481,6 +493,9 @@ def _seed() -> SimpleNamespace:
         report=report,
         activity=ProcessingActivity.objects.order_by("pk").first(),
         rule=RetentionRule.objects.order_by("pk").first(),
+        training=Training.objects.filter(company_id=dora.company_id)
+        .order_by("pk")
+        .first(),
         consent=consent,
         feed=contracts.calendar_feed_for(user=anna),
         team=Team.objects.get(company_id=anna.company_id, name="Nord"),
@@ -693,6 +708,7 @@ def _grow(world, *, count: int) -> None:
     from accounts.models import Team
     from compliance import services as compliance
     from compliance.models import AccessReport, ReportStatus
+    from compliance.trainings import training_record
     from contracts import services as contracts
     from contracts.models import Reminder
 
@@ -753,6 +769,13 @@ def _grow(world, *, count: int) -> None:
             username=f"matrix{number}", password=None, roles=["Staff"], actor=None
         )
         accounts.team_add_members(team=nord_team, users=[user], actor=None)
+        # a member trained, so that the trainings page and panel list more
+        if number % 2:
+            held = timezone.localdate() - timedelta(days=400)
+            training_record(
+                actor=dora, users=[user], held_on=held, topic=f"Schulung {number}",
+                valid_until=held + timedelta(days=380 + 10 * number),
+            )  # fmt: skip
 
 
 def _expected(name: str) -> tuple[str, int]:

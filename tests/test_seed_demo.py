@@ -42,7 +42,21 @@ def test_seed_demo_fills_every_app_once(db):
         assert of(RetentionRule, company).count() == 2
         assert of(DataSubjectRequest, company).overdue(today=today).count() == 1
         assert of(DataSubjectRequest, company).filter(number="DS-000001").exists()
+    # Trainings: most valid, one expiring within the reminder days, one missing.
+    from compliance.models import Training
+    from compliance.selectors import training_rows
+
+    statuses = {
+        row.user.username: row.status
+        for row in training_rows(company=first.pk, today=today)
+    }
+    assert statuses == {
+        "anna": "valid", "ben": "missing", "maria": "expiring",
+        "dora": "valid", "admin": "valid",
+    }  # fmt: skip
+    trainings = Training.objects.count()
     call_command("seed_demo", stdout=io.StringIO())
+    assert Training.objects.count() == trainings
     assert Customer.objects.count() == 60
     assert Contract.objects.count() == 32
     assert DataSubjectRequest.objects.count() == 6

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     # ... and the company's confidentiality commitment, accepted in its version.
     "accounts.middleware.CommitmentMiddleware",
+    # ... and, when TRAINING_BLOCKS_ACCESS is on, a valid data protection training.
+    "compliance.middleware.TrainingMiddleware",
     "accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute timeouts; after the messages, to say why a session ended.
@@ -196,6 +198,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "review-digests": {
         "task": "compliance.review_digests",
         "schedule": crontab(hour=6, minute=45),
+    },
+    # Users whose data protection training ends within TRAINING_REMINDER_DAYS.
+    "training-reminders": {
+        "task": "compliance.training_reminders",
+        "schedule": crontab(hour=6, minute=50),
     },
     "retention-rules": {
         "task": "compliance.retention_rules",
@@ -395,6 +402,13 @@ COMPANY_COUNTRY = os.environ.get("COMPANY_COUNTRY", "DE")
 # Data reviews: a customer's data is looked at again this many months after
 # its last review (data minimisation, Art. 5(1)(c) GDPR).
 DATA_REVIEW_MONTHS = int(os.environ.get("DATA_REVIEW_MONTHS", "6"))
+# Data protection trainings (compliance.trainings): their holders are reminded
+# this many days before a training's validity ends; when TRAINING_BLOCKS_ACCESS
+# is on, a user of a company without a valid training sees no page with
+# personal data (like a missing confidentiality commitment) until the DPO
+# records one.
+TRAINING_REMINDER_DAYS = int(os.environ.get("TRAINING_REMINDER_DAYS", "30"))
+TRAINING_BLOCKS_ACCESS = env_bool("TRAINING_BLOCKS_ACCESS", False)
 # The controller (Art. 4(7) GDPR) as it signs access reports, and the authority
 # a person may complain to (Art. 15(1)(f)); lines separated by "\n".
 COMPANY_NAME = os.environ.get("COMPANY_NAME", "Kundenbuch Demo GmbH")
