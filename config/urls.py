@@ -34,6 +34,7 @@ urlpatterns = [
     path("customers/", include("crm.urls")),
     path("search/", crm_views.search, name="search"),
     path("contracts/", include("contracts.urls")),
+    path("service/", include("service.urls")),
     path("compliance/", include("compliance.urls")),
     path("consents/", include("compliance.consent_urls")),
     path("disclosures/", include("compliance.disclosure_urls")),

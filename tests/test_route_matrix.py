@@ -178,6 +178,14 @@ ROUTES: dict[str, Route] = {
         (403, 403),
         lambda w: {"pk": w.users["anna"].pk},
     ),
+    # The service calculators: session+user+company, OTP device, roles+teams, the
+    # company (its calendar; holidays come from the holidays package).
+    "service:sla_calculator": Route(
+        SIGNED_IN, (405, 405), queries=("anna", 4), why="GET form"
+    ),
+    "service:warranty_calculator": Route(
+        SIGNED_IN, (405, 405), queries=("anna", 4), why="GET form"
+    ),
     # django-otp-webauthn's JSON ceremonies (POST only) and its JS catalogue; an
     # empty "complete" without a begun ceremony: 400 (invalid_state).
     "otp_webauthn:credential-registration-begin": Route(POST_ONLY_READ, (200, 200)),
