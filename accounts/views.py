@@ -46,7 +46,7 @@ from accounts.models import (
     Team,
     User,
 )
-from accounts.permissions import role_required, roles_of
+from accounts.permissions import forget_access, has_role, role_required, roles_of
 from accounts.roles import Role
 from core.errors import NotPossible
 from core.history import history_page
@@ -617,6 +617,10 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Changes saved."))
+            if target.pk == request.user.pk:
+                forget_access(request.user)  # their own roles changed
+                if not has_role(request.user, roles.ADMIN_ROLES):
+                    return redirect("accounts:dashboard")
             if not selectors.company_members(company.pk).filter(pk=pk).exists():
                 return redirect("accounts:administration")
             return redirect("accounts:user_edit", pk=pk)

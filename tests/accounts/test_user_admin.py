@@ -33,6 +33,20 @@ def _team(user, name: str) -> Team:
     return Team.objects.get(company_id=user.company_id, name=name)
 
 
+def _second_admin(client, company):
+    """erik, a second Admin of the company (no operator), signed in on client."""
+    from tests.support.otp import mark_verified
+
+    erik = services.user_create(
+        username="erik", password=None, roles=[Role.ADMIN], actor=None, company=company
+    )
+    client.force_login(erik)
+    services.totp_device_ensure_demo(user=erik, secret="JBSWY3DPEHPK3PXP")
+    mark_verified(client, erik)
+    services.commitment_accept(user=erik, version=company.commitment_version)
+    return User.objects.get(pk=erik.pk)
+
+
 def _edit_form(user, **changes) -> dict:
     """The edit form as it opens for `user`, with `changes`."""
     company_id = user.company_id
@@ -216,18 +230,9 @@ def test_only_an_admin_of_the_company_keeps_users_and_teams(client_as, demo):
 
 def test_another_company_s_users_and_teams_are_404(client_as, demo):
     admin, carla = demo["admin"], demo["carla"]
-    erik = services.user_create(
-        username="erik", password=None, roles=[Role.ADMIN], actor=None,
-        company=_company(admin),
-    )  # fmt: skip
     vertrieb = _team(carla, "Vertrieb")
     client = client_as("admin")
-    client.force_login(erik)
-    from tests.support.otp import mark_verified
-
-    services.totp_device_ensure_demo(user=erik, secret="JBSWY3DPEHPK3PXP")
-    mark_verified(client, erik)
-    services.commitment_accept(user=erik, version=_company(erik).commitment_version)
+    _second_admin(client, _company(admin))
 
     for url in (
         edit_url(carla),
@@ -405,3 +410,20 @@ def test_the_admin_creates_and_changes_a_team(client_as, demo):
     assert stale.status_code == 409
     ost.refresh_from_db()
     assert ost.name == "Ost-Vertrieb"
+
+
+def test_an_admin_who_gives_up_the_role_lands_on_the_dashboard(client_as, demo):
+    admin = demo["admin"]
+    services.user_set_roles(
+        user=demo["maria"], roles=[Role.MANAGER, Role.ADMIN], actor=None,
+        company=_company(admin),
+    )  # fmt: skip
+    client = client_as("admin")
+    erik = _second_admin(client, _company(admin))
+
+    response = client.post(edit_url(erik), _edit_form(erik, roles=[Role.STAFF]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:dashboard")
+    assert roles_of(User.objects.get(pk=erik.pk)) == {Role.STAFF}
+    assert client.get(reverse("accounts:administration")).status_code == 403
