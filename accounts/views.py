@@ -408,31 +408,47 @@ def company_settings(request: HttpRequest) -> HttpResponse:
     """The current company's settings, kept by its Admins."""
     company = get_object_or_404(Company, pk=request.user.company_id)
     form = CompanyForm(request.POST or None, request.FILES or None, instance=company)
-    conflict = None
+    saved, conflict = False, None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.company_update(
+        saved, conflict = _save(
+            form,
+            lambda: services.company_update(
                 company=company,
                 actor=request.user,
                 version=form.cleaned_data["version"],
                 fields=form.service_fields(),
-            )
-        except StaleEdit as stale:
-            conflict = stale.changes
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("accounts:company_settings")
-    status = 200
-    if request.method == "POST":
-        status = 409 if conflict is not None else 400
+            ),
+        )
+    if saved:
+        messages.success(request, _("Changes saved."))
+        return redirect("accounts:company_settings")
     return render(
         request,
         "accounts/company_settings.html",
         {"form": form, "company": company, "conflict": conflict},
-        status=status,
+        status=_status(request, conflict),
     )
+
+
+def _save(form, write) -> tuple[bool, list | None]:
+    """Run a versioned write: (True, None) when saved; a save refused as stale
+    gives what changed meanwhile, the service's refusal of the input stands in
+    the form."""
+    try:
+        write()
+    except StaleEdit as stale:
+        return False, stale.changes
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False, None
+    return True, None
+
+
+def _status(request: HttpRequest, conflict) -> int:
+    """200 for the form, 400 for refused input, 409 for a stale save."""
+    if request.method != "POST":
+        return 200
+    return 409 if conflict is not None else 400
 
 
 @require_http_methods(["GET", "POST"])
@@ -598,10 +614,11 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = UserForm(
         request.POST or None, company_id=company.pk, user=target, initial=initial
     )
-    conflict = None
+    saved, conflict = False, None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.user_update(
+        saved, conflict = _save(
+            form,
+            lambda: services.user_update(
                 actor=request.user,
                 user=target,
                 company=company,
@@ -610,23 +627,17 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 roles=form.cleaned_data["roles"],
                 teams=form.cleaned_data["teams"],
                 active=form.cleaned_data["is_active"],
-            )
-        except StaleEdit as stale:
-            conflict = stale.changes
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            if target.pk == request.user.pk:
-                forget_access(request.user)  # their own roles changed
-                if not has_role(request.user, roles.ADMIN_ROLES):
-                    return redirect("accounts:dashboard")
-            if not selectors.company_members(company.pk).filter(pk=pk).exists():
-                return redirect("accounts:administration")
-            return redirect("accounts:user_edit", pk=pk)
-    status = 200
-    if request.method == "POST":
-        status = 409 if conflict is not None else 400
+            ),
+        )
+    if saved:
+        messages.success(request, _("Changes saved."))
+        if target.pk == request.user.pk:
+            forget_access(request.user)  # their own roles changed
+            if not has_role(request.user, roles.ADMIN_ROLES):
+                return redirect("accounts:dashboard")
+        if not selectors.company_members(company.pk).filter(pk=pk).exists():
+            return redirect("accounts:administration")
+        return redirect("accounts:user_edit", pk=pk)
     return render(
         request,
         "accounts/user_form.html",
@@ -637,7 +648,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "entries": _user_history(target, company.pk),
             "invitable": not target.has_usable_password() and target.last_login is None,
         },
-        status=status,
+        status=_status(request, conflict),
     )
 
 
@@ -676,10 +687,12 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = TeamForm(
         request.POST or None, company_id=company.pk, team=team, initial=initial
     )
-    conflict = None
+    saved, conflict = False, None
+    result = {}
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.team_save(
+
+        def write():
+            result["team"] = services.team_save(
                 actor=request.user,
                 company=company,
                 team=team,
@@ -688,19 +701,14 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 manager=form.cleaned_data["manager"],
                 members=form.cleaned_data["members"],
             )
-        except StaleEdit as stale:
-            conflict = stale.changes
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(saved.get_absolute_url())
-    status = 200
-    if request.method == "POST":
-        status = 409 if conflict is not None else 400
+
+        saved, conflict = _save(form, write)
+    if saved:
+        messages.success(request, _("Changes saved."))
+        return redirect(result["team"].get_absolute_url())
     return render(
         request,
         "accounts/team_form.html",
         {"form": form, "team": team, "conflict": conflict},
-        status=status,
+        status=_status(request, conflict),
     )
