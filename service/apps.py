@@ -23,3 +23,6 @@ class ServiceConfig(AppConfig):
                 context=selectors.customer_tasks_card,
             )
         )
+        # "Rückruf vereinbaren" next to "Log a contact": opens the tasks card's
+        # form, prefilled with a call back for tomorrow.
+        cards.register_timeline_action("call_back", "service/_timeline_call_back.html")

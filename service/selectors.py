@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from crm.models import person_shown
 from crm.policy import remember_editable
-from service.forms import TaskForm
 from service.models import Task, TaskQuerySet, week_end
 
 LIST_SIZE = 50
@@ -81,15 +80,14 @@ def task_page(*, user, filters: dict, today: date, number) -> Page:
 
 
 def customer_tasks_card(*, user, customer, access, form=None, saved=False) -> dict:
-    """The customer page's tasks: the open ones by due day, the form to add one."""
+    """The customer page's tasks: the open ones by due day (one query); the form
+    to add one only when asked for (htmx), so the page pays nothing for it."""
     tasks = list(
         _related(customer.tasks.filter(person_shown(user, prefix="person__")))
         .open()
         .order_by("due_on", "due_at", "id")[: CARD_SIZE + 1]
     )
     can_edit = access.can_edit and customer.restricted_until is None
-    if can_edit and form is None:
-        form = TaskForm(customer=customer, user=user)
     return {
         "tasks": tasks[:CARD_SIZE],
         "more": len(tasks) > CARD_SIZE,

@@ -91,29 +91,23 @@ def task_new(request) -> HttpResponse:
 @customer_roles
 @require_http_methods(["GET", "POST"])
 def customer_tasks(request, pk: int) -> HttpResponse:
-    """htmx: GET the customer's tasks card (a prefilled form with ?callback);
-    POST adds a task and answers the updated card (without htmx: the page)."""
+    """GET the customer's tasks card with the form to add one (?callback: a call
+    back, prefilled); POST adds a task. htmx gets the card, a plain request the
+    page (or, after a POST, the customer page)."""
     if request.method == "GET":
         customer = crm_selectors.customer_get(user=request.user, pk=pk)
         access = crm_selectors.customer_access(user=request.user, customer=customer)
-        form = None
+        initial = {}
         if "callback" in request.GET:
-            form = TaskForm(
-                customer=customer,
-                user=request.user,
-                initial={
-                    "title": _("Call back"),
-                    "due_on": timezone.localdate() + timedelta(days=1),
-                },
-            )
+            initial = {
+                "title": _("Call back"),
+                "due_on": timezone.localdate() + timedelta(days=1),
+            }
+        form = TaskForm(customer=customer, user=request.user, initial=initial)
         card = selectors.customer_tasks_card(
             user=request.user, customer=customer, access=access, form=form
         )
-        return render(
-            request,
-            "service/_customer_tasks.html",
-            {"customer": customer, "card": card, "open": form is not None},
-        )
+        return _card(request, customer, card, open_form=True)
     _require_edit_role(request)
     customer = crm_selectors.customer_get(user=request.user, pk=pk, perm="change")
     access = crm_selectors.customer_access(user=request.user, customer=customer)
@@ -129,12 +123,18 @@ def customer_tasks(request, pk: int) -> HttpResponse:
         form=None if task else form,
         saved=task is not None,
     )
-    return render(
-        request,
-        "service/_customer_tasks.html",
-        {"customer": customer, "card": card, "open": task is None},
-        status=200 if task is not None else 400,
+    status = 200 if task is not None else 400
+    return _card(request, customer, card, open_form=task is None, status=status)
+
+
+def _card(request, customer, card, *, open_form: bool, status: int = 200):
+    template = (
+        "service/_customer_tasks.html"
+        if request.htmx
+        else "service/customer_tasks.html"
     )
+    context = {"customer": customer, "card": card, "open": open_form}
+    return render(request, template, context, status=status)
 
 
 @customer_roles

@@ -53,6 +53,8 @@ def test_a_task_is_created_from_the_customer_page_with_htmx(client_as, demo, nor
     page = client.get(nord.get_absolute_url())
     assert page.status_code == 200
     assert b'data-testid="customer-tasks"' in page.content
+    assert b'data-testid="call-back"' in page.content
+    assert b'data-testid="timeline-call-back"' in page.content  # crm.cards hook
     url = reverse("service:customer_tasks", args=[nord.pk])
     response = client.post(
         url,
@@ -162,6 +164,10 @@ def test_the_dpo_reads_but_creates_no_task(client_as, demo, nord):
          "priority": "normal"},
     )  # fmt: skip
     assert response.status_code == 403 and Task.objects.count() == 0
+    page = client_as("dora").get(nord.get_absolute_url()).content
+    assert b'data-testid="customer-tasks"' in page
+    assert b'data-testid="call-back"' not in page
+    assert b'data-testid="timeline-call-back"' not in page
 
 
 def test_the_assignee_must_see_the_customer(demo, nord):
