@@ -189,7 +189,7 @@ ROUTES: dict[str, Route] = {
     "service:warranty_calculator": Route(
         SIGNED_IN, (405, 405), queries=("anna", 4), why="GET form"
     ),
-    # --- follow-up tasks (service.task_views) ------------------------------------------
+    # --- follow-up tasks (service.task_views) --------------------------------------
     # The list: session+user+company, OTP device, roles+teams, the filter's
     # members, the page's count and its rows (customer, person, contract and
     # assignee joined).
