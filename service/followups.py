@@ -32,7 +32,7 @@ from core.models import OutboxMessage
 from core.outbox import site_url
 from core.versioning import lock_version
 from crm import policy
-from crm.models import Customer, Person
+from crm.models import Customer, Person, person_shown
 from service.models import Priority, Task, TaskDigest
 
 messages(
@@ -282,9 +282,12 @@ def _render_digest(message: OutboxMessage) -> EmailMultiAlternatives | None:
     recipient: User = digest.recipient
     if not recipient.is_active or not recipient.email:
         return None
-    # As of the digest's day; what was done meanwhile is left out.
+    # As of the digest's day; what was done meanwhile is left out, and so is
+    # what the recipient may no longer see (moved to another team, restricted).
+    reader = _as_member_of(recipient, digest.company_id)
     tasks = list(
-        Task.objects.filter(company_id=digest.company_id, assignee=recipient)
+        Task.objects.visible_to(reader)
+        .filter(person_shown(reader, prefix="person__"), assignee=recipient)
         .due_by(today=digest.day)
         .usable()
         .select_related("customer")

@@ -144,13 +144,16 @@ class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200, required=False)
     due_on = forms.DateField(label=_("Due on"), widget=DATE_INPUT, required=False)
     due_at = forms.TimeField(label=_("at"), widget=TIME_INPUT, required=False)
+    # No empty choice: the form starts with the user; the service refuses none.
     assignee = forms.ModelChoiceField(
-        label=_("Assigned to"), queryset=None, required=False
+        label=_("Assigned to"), queryset=None, required=False, empty_label=None
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=())
-    person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
+    person = forms.ModelChoiceField(
+        label=_("Person"), queryset=None, required=False, empty_label=_("(none)")
+    )
     contract = forms.ModelChoiceField(
-        label=_("Contract"), queryset=None, required=False
+        label=_("Contract"), queryset=None, required=False, empty_label=_("(none)")
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

@@ -450,3 +450,19 @@ def test_the_access_report_lists_the_person_s_tasks(
     data = json.loads(report.json.read())
     sections = {section["model"]: section for section in data["records"]}
     assert [row["id"] for row in sections["service.Task"]["rows"]] == [task.pk]
+
+
+def test_the_digest_names_no_customer_the_assignee_may_no_longer_see(demo, nord):
+    from accounts.models import Team
+    from crm import services as crm_services
+
+    anna = demo["anna"]
+    new_task(nord, anna, title="Nach dem Umzug")
+    # the customer moves to team Süd with a new owner: anna no longer sees it
+    crm_services.customer_update(
+        customer=nord, actor=None, version=nord.version,
+        fields={"team": Team.objects.get(name="Süd"), "owner": demo["ben"]},
+    )  # fmt: skip
+    mail.outbox.clear()
+    assert followups.task_digests_send(today=TODAY) == 0
+    assert mail.outbox == []
