@@ -41,7 +41,6 @@ messages(
             "This customer's data is restricted (Art. 18 GDPR): no new tasks "
             "until the data protection officer lifts the restriction."
         ),
-        "task_not_editable": _("You may read this task but not change it."),
         "contract_of_other_customer": _("This contract belongs to another customer."),
     }
 )

@@ -195,15 +195,17 @@ ROUTES: dict[str, Route] = {
     # assignee joined).
     "service:task_list": Route(SIGNED_IN, (405, 405), queries=("anna", 6)),
     # Reading roles (the DPO) add no task: 403; an empty POST shows the errors.
-    # Session+user+company, OTP device, roles+teams, the assignees.
-    "service:task_new": Route(NEW_RECORD, (400, 403), queries=("anna", 4)),
+    # Session+user+company, OTP device, roles+teams, the assignees (twice: the
+    # select without an empty choice asks for its first option to decide on
+    # `required`, then renders them all).
+    "service:task_new": Route(NEW_RECORD, (400, 403), queries=("anna", 5)),
     # The task of anna's customer: ben 404 (never 403), the DPO reads it and may
     # not change it (403 before the lookup). Besides the four of every page: the
     # task, may-change, the history rows (with users) and the hidden persons,
     # the form's assignees, persons and contracts (whether any, and the options),
     # and what the history entries name (person, contract, users).
     "service:task_detail": Route(
-        RECORD, (404, 403), lambda w: {"pk": w.task.pk}, queries=("anna", 17)
+        RECORD, (404, 403), lambda w: {"pk": w.task.pk}, queries=("anna", 18)
     ),
     "service:task_complete": Route(
         POST_ONLY_READ, (404, 403), lambda w: {"pk": w.task.pk}
@@ -212,9 +214,10 @@ ROUTES: dict[str, Route] = {
         POST_ONLY_READ, (404, 403), lambda w: {"pk": w.task.pk}
     ),
     # The customer's tasks card with the form (htmx) or as a page: the customer,
-    # its access reasons (grants), the open tasks, the form's choices.
+    # its access reasons (grants), the open tasks, the form's choices (see
+    # task_new for the assignees' two).
     "service:customer_tasks": Route(
-        RECORD, (404, 403), customer, htmx=RECORD, queries=("anna", 11)
+        RECORD, (404, 403), customer, htmx=RECORD, queries=("anna", 12)
     ),
     # django-otp-webauthn's JSON ceremonies (POST only) and its JS catalogue; an
     # empty "complete" without a begun ceremony: 400 (invalid_state).
