@@ -186,6 +186,17 @@ REGISTRY: tuple[Entry, ...] = (
         {"original_name": Anonymize.REDACT},
         private="document__contract__customer",
     ),
+    # A follow-up is planned communication with the person ("call Ms Weber back
+    # about the offer"): COMMUNICATION, like the timeline it comes from. No
+    # hold: a task is an internal note, not a business letter (§ 257 HGB).
+    Entry(
+        "service.Task",
+        Category.COMMUNICATION,
+        {"title": Anonymize.REDACT},
+        via="person",  # the contact it is about
+        private="customer",  # and all of a private customer's
+        free_text=("title",),
+    ),
     Entry(
         "compliance.Consent",
         Category.CONSENT,
@@ -253,6 +264,7 @@ NOT_PERSONAL: dict[str, str] = {
     "contracts.CalendarFeed": "a staff member's calendar token",
     "contracts.Reminder": "reminder bookkeeping: ids, dates and lead times",
     "contracts.ReminderDigest": "reminder bookkeeping: recipient and day",
+    "service.TaskDigest": "task e-mail bookkeeping: a staff recipient and a day",
     "compliance.ProcessingActivity": "the Art. 30 register describes processing",
     "compliance.Erasure": "the tombstone: ids, counts and who erased, no data",
     "compliance.AccessReport": "the report job; its files are deleted with the person",

@@ -1,4 +1,5 @@
-"""Cards that higher apps add to the customer page, without crm importing them.
+"""Cards (and timeline actions) that higher apps add to the customer page,
+without crm importing them.
 
 An app registers a card in its AppConfig.ready(); the customer page renders every
 registered card of a column in `order`, each with the context its function gives
@@ -41,3 +42,18 @@ def render_context(*, user, customer, access) -> dict[str, list[tuple[str, dict]
                 (card.template, {"customer": customer, "access": access, **context})
             )
     return columns
+
+
+# Actions of higher apps next to "Log a contact" on the timeline (for users who
+# may change the customer): templates rendered with `customer` in the context.
+_TIMELINE_ACTIONS: dict[str, str] = {}
+
+
+def register_timeline_action(name: str, template: str) -> None:
+    """Add (or replace, by name) an action on the customer's timeline."""
+    _TIMELINE_ACTIONS[name] = template
+
+
+def timeline_actions() -> list[str]:
+    """The templates of the timeline's actions, in the order registered."""
+    return list(_TIMELINE_ACTIONS.values())

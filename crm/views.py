@@ -262,6 +262,7 @@ def customer_detail(request, pk: int):
         "cards": cards.render_context(
             user=request.user, customer=customer, access=access
         ),
+        "timeline_actions": cards.timeline_actions(),
         "tab": "overview",
     }
     return render(request, "crm/customer_detail.html", context)
@@ -310,6 +311,7 @@ def customer_timeline(request, pk: int):
         "timeline": selectors.timeline(user=request.user, customer=customer),
         "filter_form": TimelineFilterForm(),
         "saved": saved,
+        "timeline_actions": cards.timeline_actions(),
     }
     if request.htmx:
         return render(request, "crm/customer_detail.html#timeline", context)

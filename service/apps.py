@@ -3,7 +3,26 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ServiceConfig(AppConfig):
-    """Service: the SLA clock and warranty claims (cases and tasks build on them)."""
+    """Service: the SLA clock, warranty claims and follow-up tasks."""
 
     name = "service"
     verbose_name = _("Service")
+    demo_seeder = "service.demo.seed_demo"
+
+    def ready(self) -> None:
+        from crm import cards
+        from service import followups, selectors  # noqa: F401 (an outbox kind)
+
+        # Follow-ups: in the main column above the timeline (after contracts).
+        cards.register(
+            cards.CustomerCard(
+                name="tasks",
+                template="service/_customer_tasks_card.html",
+                column="main",
+                order=20,
+                context=selectors.customer_tasks_card,
+            )
+        )
+        # "Rückruf vereinbaren" next to "Log a contact": opens the tasks card's
+        # form, prefilled with a call back for tomorrow.
+        cards.register_timeline_action("call_back", "service/_timeline_call_back.html")

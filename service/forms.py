@@ -114,3 +114,154 @@ class WarrantyCalculatorForm(forms.Form):
 
     def day(self) -> date:
         return self.cleaned_data.get("today") or timezone.localdate()
+
+
+# --- Follow-up tasks ------------------------------------------------------------
+
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def _members(company_id):
+    from accounts.selectors import company_members
+
+    return (
+        company_members(company_id)
+        .filter(is_active=True)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class TaskForm(forms.Form):
+    """A task's fields; the service checks them again (the rules live there).
+
+    Without a customer (the task list's form) the customer is named by its
+    number and the task names no person or contract.
+    """
+
+    customer_number = forms.CharField(
+        label=_("Customer number"), max_length=20, required=False
+    )
+    title = forms.CharField(label=_("Task"), max_length=200, required=False)
+    due_on = forms.DateField(label=_("Due on"), widget=DATE_INPUT, required=False)
+    due_at = forms.TimeField(label=_("at"), widget=TIME_INPUT, required=False)
+    # No empty choice: the form starts with the user; the service refuses none.
+    assignee = forms.ModelChoiceField(
+        label=_("Assigned to"), queryset=None, required=False, empty_label=None
+    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=())
+    person = forms.ModelChoiceField(
+        label=_("Person"), queryset=None, required=False, empty_label=_("(none)")
+    )
+    contract = forms.ModelChoiceField(
+        label=_("Contract"), queryset=None, required=False, empty_label=_("(none)")
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, customer=None, user, task=None, **kwargs):
+        from contracts.models import Contract
+        from service.models import Priority
+
+        if task is not None and not args and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "title": task.title,
+                "due_on": task.due_on,
+                "due_at": task.due_at,
+                "assignee": task.assignee_id,
+                "priority": task.priority,
+                "person": task.person_id,
+                "contract": task.contract_id,
+                "version": task.version,
+            }
+        kwargs.setdefault("initial", {}).setdefault("assignee", user.pk)
+        kwargs["initial"].setdefault("priority", Priority.NORMAL)
+        kwargs["initial"].setdefault("due_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.user = user
+        self.fields["priority"].choices = Priority.choices
+        self.fields["assignee"].queryset = _members(user.company_id)
+        if customer is None:
+            del self.fields["person"], self.fields["contract"]
+        else:
+            del self.fields["customer_number"]
+            self.fields["person"].queryset = customer.persons.usable()
+            self.fields["contract"].queryset = Contract.objects.filter(
+                customer=customer
+            ).order_by("number")
+        if task is None:
+            del self.fields["version"]
+
+    def clean_customer_number(self):
+        """The customer among those the user may change, by its number."""
+        from crm.models import Customer
+
+        number = self.cleaned_data["customer_number"].strip()
+        if not number:
+            raise forms.ValidationError(_("Enter the customer number."))
+        customer = Customer.objects.editable_by(self.user).filter(number=number).first()
+        if customer is None:
+            raise forms.ValidationError(_("No customer of yours has this number."))
+        self.customer = customer
+        return number
+
+    def task_fields(self) -> dict:
+        """The keyword arguments of task_create / task_update."""
+        data = self.cleaned_data
+        fields = {
+            name: data.get(name)
+            for name in ("title", "due_on", "due_at", "assignee", "priority")
+        }
+        fields["person"] = data.get("person")
+        fields["contract"] = data.get("contract")
+        return fields
+
+    def add_errors(self, error) -> None:
+        """A service's ValidationError next to its fields."""
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class TaskFilterForm(forms.Form):
+    """Filters of the task list (GET; ids and codes only, no personal data)."""
+
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("open", _("open")), ("done", _("done")), ("all", _("all"))],
+    )
+    due = forms.ChoiceField(
+        label=_("Due"),
+        required=False,
+        choices=[
+            ("", _("any day")),
+            ("overdue", _("overdue")),
+            ("today", _("today")),
+            ("week", _("this week")),
+        ],
+    )
+    priority = forms.ChoiceField(label=_("Priority"), required=False)
+    page = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        from service.models import Priority
+
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["priority"].choices = [("", _("any")), *Priority.choices]
+        members = [(str(u.pk), str(u)) for u in _members(user.company_id)]
+        self.fields["assignee"].choices = [
+            ("", _("everyone")),
+            ("me", _("me")),
+            *members,
+        ]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {"status": "open"}
+        data = dict(self.cleaned_data)
+        if data["assignee"] == "me":
+            data["assignee"] = self.user.pk
+        elif data["assignee"]:
+            data["assignee"] = int(data["assignee"])
+        return data

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from service import views
+from service import task_views, views
 
 app_name = "service"
 
 urlpatterns = [
     path("sla-calculator/", views.sla_calculator, name="sla_calculator"),
     path("warranty-calculator/", views.warranty_calculator, name="warranty_calculator"),
+    path("tasks/", task_views.task_list, name="task_list"),
+    path("tasks/new/", task_views.task_new, name="task_new"),
+    path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/done/", task_views.task_complete, name="task_complete"),
+    path("tasks/<int:pk>/reopen/", task_views.task_reopen, name="task_reopen"),
+    path("customers/<int:pk>/tasks/", task_views.customer_tasks, name="customer_tasks"),
 ]

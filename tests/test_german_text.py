@@ -95,6 +95,12 @@ def test_german_pages_carry_no_english(client_as, demo_data, username):
         "contract": Contract.objects.visible_to(demo_data[username]).first(),
     }
     urls = [url for url in record_urls(records) if records["person"]]
+    # a follow-up task of the user's and the customer's tasks card with its form
+    from service.models import Task
+
+    task = Task.objects.visible_to(demo_data[username]).order_by("pk").first()
+    urls += [task.get_absolute_url()] if task else []
+    urls.append(reverse("service:customer_tasks", args=[customer.pk]))
     urls += [
         reverse(name)
         for name in sorted(set(routes_without_arguments()))
@@ -130,6 +136,9 @@ def test_german_e_mails_carry_no_english(demo_data, mailoutbox):
     for data_request in DataSubjectRequest.objects.all():
         request_reminders_plan(today=data_request.due_on - timedelta(days=1))
     request_reminders_send()
+    from service.followups import task_digests_send
+
+    task_digests_send(today=today)  # the demo's tasks due today and overdue
     kinds = {message.subject.split(":")[0] for message in mailoutbox}
     assert len(mailoutbox) >= 3 and len(kinds) >= 3, kinds
 

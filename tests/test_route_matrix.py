@@ -112,7 +112,10 @@ ROUTES: dict[str, Route] = {
     "healthz": Route(PUBLIC, (405, 405), queries=("anonymous", 1)),
     # no worker or beat ran in the test: monitoring hears 503 (core.liveness)
     "healthz_tasks": Route(row(503, 503, 503, 503, 503, 503), (405, 405)),
-    "accounts:dashboard": Route(SIGNED_IN, (200, 200), queries=("anna", 4)),
+    # The dashboard: session+user+company, OTP device, roles+teams, my deadlines;
+    # "my tasks" adds two (the counts of overdue, today and this week in one
+    # aggregate; the first few rows with their customers in one).
+    "accounts:dashboard": Route(SIGNED_IN, (200, 200), queries=("anna", 6)),
     "accounts:administration": Route(ADMIN_PAGE, (403, 403), queries=("admin", 7)),
     # The company's settings: session+user+company, OTP device, roles+teams, the
     # company (read afresh: the form edits it).
@@ -186,6 +189,36 @@ ROUTES: dict[str, Route] = {
     "service:warranty_calculator": Route(
         SIGNED_IN, (405, 405), queries=("anna", 4), why="GET form"
     ),
+    # --- follow-up tasks (service.task_views) --------------------------------------
+    # The list: session+user+company, OTP device, roles+teams, the filter's
+    # members, the page's count and its rows (customer, person, contract and
+    # assignee joined).
+    "service:task_list": Route(SIGNED_IN, (405, 405), queries=("anna", 6)),
+    # Reading roles (the DPO) add no task: 403; an empty POST shows the errors.
+    # Session+user+company, OTP device, roles+teams, the assignees (twice: the
+    # select without an empty choice asks for its first option to decide on
+    # `required`, then renders them all).
+    "service:task_new": Route(NEW_RECORD, (400, 403), queries=("anna", 5)),
+    # The task of anna's customer: ben 404 (never 403), the DPO reads it and may
+    # not change it (403 before the lookup). Besides the four of every page: the
+    # task, may-change, the history rows (with users) and the hidden persons,
+    # the form's assignees, persons and contracts (whether any, and the options),
+    # and what the history entries name (person, contract, users).
+    "service:task_detail": Route(
+        RECORD, (404, 403), lambda w: {"pk": w.task.pk}, queries=("anna", 18)
+    ),
+    "service:task_complete": Route(
+        POST_ONLY_READ, (404, 403), lambda w: {"pk": w.task.pk}
+    ),
+    "service:task_reopen": Route(
+        POST_ONLY_READ, (404, 403), lambda w: {"pk": w.task.pk}
+    ),
+    # The customer's tasks card with the form (htmx) or as a page: the customer,
+    # its access reasons (grants), the open tasks, the form's choices (see
+    # task_new for the assignees' two).
+    "service:customer_tasks": Route(
+        RECORD, (404, 403), customer, htmx=RECORD, queries=("anna", 12)
+    ),
     # django-otp-webauthn's JSON ceremonies (POST only) and its JS catalogue; an
     # empty "complete" without a begun ceremony: 400 (invalid_state).
     "otp_webauthn:credential-registration-begin": Route(POST_ONLY_READ, (200, 200)),
@@ -205,8 +238,9 @@ ROUTES: dict[str, Route] = {
     # list (302), none moved (test_post_by_another_team_changes_nothing).
     "crm:customer_reassign": Route(POST_ONLY_EDIT, (302, 403)),
     "crm:duplicate_list": Route(SIGNED_IN, (405, 405), queries=("anna", 12)),
+    # 12: one of them the tasks card's open tasks (service, through crm.cards).
     "crm:customer_detail": Route(
-        RECORD, (405, 405), customer, htmx=RECORD, queries=("anna", 11)
+        RECORD, (405, 405), customer, htmx=RECORD, queries=("anna", 12)
     ),
     "crm:customer_edit": Route(RECORD_EDIT, (404, 403), customer, queries=("anna", 8)),
     # Deleting is for managers: anna 403; the DPO cannot change it at all: 404.
@@ -313,8 +347,10 @@ ROUTES: dict[str, Route] = {
     "compliance:request_update": Route(POST_ONLY_DPO, (403, 400), data_request),
     "compliance:request_extend": Route(POST_ONLY_DPO, (403, 400), data_request),
     "compliance:request_close": Route(POST_ONLY_DPO, (403, 400), data_request),
+    # The erasure plan asks every registry entry for the person's rows and scans
+    # the free text of the others: service.Task added two (its rows, its titles).
     "compliance:request_erase": Route(
-        DPO_PAGE, (403, 400), data_request, queries=("dora", 36)
+        DPO_PAGE, (403, 400), data_request, queries=("dora", 38)
     ),
     # Without the version it was read at, the DPO's change is refused as stale.
     "compliance:request_recipients_told": Route(
@@ -437,6 +473,7 @@ def _seed() -> SimpleNamespace:
     )
     from contracts import services as contracts
     from contracts.models import Reminder
+    from service import followups
 
     call_command("seed_demo", stdout=io.StringIO())
     users = {user.username: user for user in User.objects.filter(username__in=USERS)}
@@ -477,6 +514,10 @@ def _seed() -> SimpleNamespace:
     consent = compliance.consent_record(
         person=person, purpose="newsletter", source="web_form", actor=anna
     )
+    task = followups.task_create(
+        actor=anna, customer=nord, title="Matrix Rückruf", due_on=timezone.localdate(),
+        assignee=anna, person=person, contract=deal,
+    )  # fmt: skip
     # Signed in with password and second factor (each demo user's own TOTP
     # device), and with the password only (the second step still to come).
     sessions, unverified = {}, {}
@@ -505,6 +546,7 @@ def _seed() -> SimpleNamespace:
         .order_by("pk")
         .first(),
         consent=consent,
+        task=task,
         feed=contracts.calendar_feed_for(user=anna),
         team=Team.objects.get(company_id=anna.company_id, name="Nord"),
     )
@@ -642,6 +684,15 @@ def test_post_by_another_team_or_the_dpo_changes_nothing(db, world, client):
         "disclosures:customer": {
             "recipient": "Fremde GmbH", "what": "Adresse", "disclosed_on": "2025-03-01",
         },
+        "service:customer_tasks": {
+            "title": "Eingeschleust", "due_on": "2026-12-01",
+            "assignee": world.users["ben"].pk, "priority": "normal",
+        },
+        "service:task_detail": {
+            "title": "Gekapert", "due_on": "2026-12-01", "priority": "normal",
+            "assignee": world.users["anna"].pk, "version": world.task.version,
+        },
+        "service:task_complete": {},
     }  # fmt: skip
 
     def state():
@@ -660,6 +711,7 @@ def test_post_by_another_team_or_the_dpo_changes_nothing(db, world, client):
             ).exists(),
             "consent": person.consents.filter(withdrawn_at__isnull=False).count(),
             "disclosures": nord.disclosures.count(),
+            "tasks": list(nord.tasks.values_list("title", "version", "done_at")),
         }
 
     before = state()
@@ -719,6 +771,7 @@ def _grow(world, *, count: int) -> None:
     from compliance.trainings import training_record
     from contracts import services as contracts
     from contracts.models import Reminder
+    from service import followups
 
     users = world.users
     anna, dora, maria = users["anna"], users["dora"], users["maria"]
@@ -772,6 +825,20 @@ def _grow(world, *, count: int) -> None:
         compliance.consent_record(
             person=extra, purpose="phone_marketing", source="phone", actor=anna
         )
+        # tasks on the record and on others, overdue, today and this week, with
+        # persons and contracts; the matrix's task changed (its history grows)
+        for customer, named in ((world.nord, extra), (other, contact)):
+            followups.task_create(
+                actor=anna, customer=customer, title=f"Matrix Aufgabe {number}",
+                due_on=timezone.localdate() + timedelta(days=number - 1),
+                assignee=anna, person=named,
+            )  # fmt: skip
+        world.task.refresh_from_db()
+        followups.task_update(
+            task=world.task, actor=anna, version=world.task.version,
+            title=f"Matrix Rückruf {number}", due_on=world.task.due_on,
+            assignee=anna, person=world.person, contract=world.contract,
+        )  # fmt: skip
         Client().force_login(anna)  # another browser of hers (the session list)
         user = accounts.user_create(
             username=f"matrix{number}", password=None, roles=["Staff"], actor=None

@@ -54,9 +54,20 @@ def test_seed_demo_fills_every_app_once(db):
         "anna": "valid", "ben": "missing", "maria": "expiring",
         "dora": "valid", "admin": "valid",
     }  # fmt: skip
+    # Follow-up tasks: anna's overdue, today, in a week and one done; ben's two.
+    from service.models import Task
+
+    tasks = of(Task, first)
+    assert tasks.filter(assignee__username="anna").count() == 4
+    assert tasks.filter(assignee__username="ben").count() == 2
+    assert tasks.done().count() == 1
+    assert tasks.overdue(today=today).count() == 1
+    assert tasks.due_today(today=today).count() == 2
+    assert of(Task, second).exists() is False
     trainings = Training.objects.count()
     call_command("seed_demo", stdout=io.StringIO())
     assert Training.objects.count() == trainings
+    assert Task.objects.count() == 6
     assert Customer.objects.count() == 60
     assert Contract.objects.count() == 32
     assert DataSubjectRequest.objects.count() == 6

@@ -18,13 +18,14 @@ from contracts.documents import CheckedFile
 from core.errors import NotPossible, PermissionRefused
 from crm import policy, selectors
 from crm import services as crm
+from service import followups
 from tests.contracts.conftest import make_contract
 from tests.crm.conftest import add_address, add_person, make_customer
 from tests.support.otp import sign_in
 from tests.support.versions import current
 
 BERLIN = ZoneInfo("Europe/Berlin")
-DATA_APPS = ("crm", "contracts", "compliance", "guardian")
+DATA_APPS = ("crm", "contracts", "service", "compliance", "guardian")
 
 
 def _rows() -> dict[str, int]:
@@ -45,8 +46,13 @@ def world(demo):
     stranger = add_person(other, anna, last_name="Fremd")
     address = add_address(nord, anna)
     contract = make_contract(nord, anna)
+    task = followups.task_create(
+        actor=anna, customer=nord, title="Rückruf", due_on=date(2026, 12, 1),
+        assignee=anna,
+    )  # fmt: skip
     return {
         **demo,
+        "task": task,
         "nord": nord,
         "other": other,
         "person": person,
@@ -246,6 +252,40 @@ CASES = {
                 "disclosed_on": date(2026, 11, 2),
             },
         ),
+        ["ben", "dora"],
+        "customer_not_editable",
+    ),
+    # Follow-up tasks (service.followups): who may change the customer.
+    "task_create": (
+        lambda w, a: followups.task_create(
+            actor=a,
+            customer=w["nord"],
+            title="Nachfassen",
+            due_on=date(2026, 12, 2),
+            assignee=w["anna"],
+        ),
+        ["ben", "dora"],
+        "customer_not_editable",
+    ),
+    "task_update": (
+        lambda w, a: followups.task_update(
+            task=w["task"],
+            actor=a,
+            version=current(w["task"]),
+            title="Geändert",
+            due_on=date(2026, 12, 3),
+            assignee=w["anna"],
+        ),
+        ["ben", "dora"],
+        "customer_not_editable",
+    ),
+    "task_complete": (
+        lambda w, a: followups.task_complete(task=w["task"], actor=a),
+        ["ben", "dora"],
+        "customer_not_editable",
+    ),
+    "task_reopen": (
+        lambda w, a: followups.task_reopen(task=w["task"], actor=a),
         ["ben", "dora"],
         "customer_not_editable",
     ),

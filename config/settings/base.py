@@ -195,6 +195,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "compliance.request_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Each assignee's open tasks due today or overdue, one e-mail per company.
+    "task-digests": {
+        "task": "service.task_digests",
+        "schedule": crontab(hour=6, minute=40),
+    },
     "review-digests": {
         "task": "compliance.review_digests",
         "schedule": crontab(hour=6, minute=45),

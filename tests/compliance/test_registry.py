@@ -6,7 +6,7 @@ from django.db import models
 
 from compliance.registry import NOT_PERSONAL, REGISTRY, Anonymize, entry_for
 
-PROJECT_APPS = {"accounts", "core", "crm", "contracts", "compliance"}
+PROJECT_APPS = {"accounts", "core", "crm", "contracts", "service", "compliance"}
 # Field names that hold personal data wherever they appear.
 PERSONAL_NAMES = {
     "first_name", "last_name", "name", "email", "email_secondary", "phone",

@@ -19,8 +19,9 @@ DEEP_LIST_QUERIES = 5
 SEARCH_QUERIES = 6
 # user, device, roles+teams, customer (+tags), grants, the access log entry,
 # persons, addresses, timeline, the persons to tick in the "log a contact" form,
-# the contracts card (one query, its totals summed in Python)
-DETAIL_QUERIES = 11
+# the contracts card (one query, its totals summed in Python), the tasks card's
+# open tasks (one query; its form comes by htmx)
+DETAIL_QUERIES = 12
 
 
 def grow(demo, count: int) -> None:
