@@ -40,6 +40,7 @@ def test_anna_logs_in_lands_on_dashboard_and_switches_language(
         "Übersicht",
         "Kunden",
         "Verträge",
+        "Aufgaben",
     ]
 
     page.get_by_test_id("language-en").click()
@@ -50,6 +51,7 @@ def test_anna_logs_in_lands_on_dashboard_and_switches_language(
         "Dashboard",
         "Customers",
         "Contracts",
+        "Tasks",
     ]
 
     page.get_by_test_id("language-de").click()
