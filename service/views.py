@@ -54,9 +54,8 @@ def warranty_calculator(request):
     context = {"form": form, "company": company}
     if form.is_valid():
         claim = form.claim()
-        holidays = company_holidays(claim.delivered.year, company) | company_holidays(
-            claim.delivered.year + 5, company
-        )
+        # public holidays around the period's last day (§ 193 may move it)
+        holidays = company_holidays(warranty.last_day(claim).year, company)
         result = warranty.warranty(claim, holidays)
         today = form.day()
         context.update(

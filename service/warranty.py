@@ -104,6 +104,12 @@ def _months(claim: Claim, steps: list[Step]) -> int:
     return agreed
 
 
+def last_day(claim: Claim) -> date:
+    """The period's last day before § 193: the year whose holidays a caller
+    passes to warranty() (a period may run for decades)."""
+    return add_months(claim.delivered, _months(claim, []))
+
+
 def warranty(claim: Claim, holidays: Container[date] = ()) -> Warranty:
     """The limitation period of the claim, its end and the presumption window."""
     steps: list[Step] = []

@@ -103,6 +103,10 @@ def test_warranty_json():
     assert used["explanation"][1].startswith("12 months are agreed")
     business = run("warranty", "--delivered", "2025-03-15")
     assert business["presumption_until"] is None
+    # thirty agreed years: the holidays of the last day's year count (§ 193)
+    decades = run("warranty", "--delivered", "2000-12-25", "--agreed-months", "360")
+    assert decades["last_day"] == "2030-12-25"  # Christmas, then Boxing Day
+    assert decades["ends"] == "2030-12-27"
 
 
 @pytest.mark.parametrize(

@@ -59,9 +59,8 @@ class Command(BaseCommand):
             sold_before_2022=options["sold_before_2022"],
         )
         try:
-            holidays = public_holidays(delivered.year, options["land"])
-            # public_holidays covers year-1 .. year+5; a longer period needs more
-            holidays |= public_holidays(delivered.year + 5, options["land"])
+            # the holidays around the period's last day (§ 193 may move it)
+            holidays = public_holidays(engine.last_day(claim).year, options["land"])
         except NotImplementedError as error:
             raise CommandError(
                 f"--land: unknown German state {options['land']!r}"
