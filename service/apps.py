@@ -3,11 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ServiceConfig(AppConfig):
-    """Service: the SLA clock, warranty claims and follow-up tasks."""
+    """Service: cases with their SLA clock, warranty claims, ratings and follow-up
+    tasks."""
 
     name = "service"
     verbose_name = _("Service")
     demo_seeder = "service.demo.seed_demo"
+    company_setup = "service.cases.company_setup"
 
     def ready(self) -> None:
         from crm import cards

@@ -50,7 +50,7 @@ EARLIEST_YEAR_BACK = 1
 LATEST_YEARS_AHEAD = 10
 
 
-def _as_member_of(user: User, company_id: int) -> User:
+def as_member_of(user: User, company_id: int) -> User:
     """The user as seen while working in `company_id` (visibility is computed in
     the current company; an assignee may be working in another one right now)."""
     if user.company_id == company_id:
@@ -62,14 +62,15 @@ def _as_member_of(user: User, company_id: int) -> User:
     return probe
 
 
-def _assignee_error(assignee: User | None, customer: Customer) -> str | None:
+def assignee_error(assignee: User | None, customer: Customer) -> str | None:
+    """Why `assignee` cannot take work on the customer, or None."""
     if assignee is None:
         return _("Choose who does it.")
     if not assignee.is_active:
         return _("This user is no longer active.")
     if not company_members(customer.company_id).filter(pk=assignee.pk).exists():
         return _("Choose a member of the company.")
-    probe = _as_member_of(assignee, customer.company_id)
+    probe = as_member_of(assignee, customer.company_id)
     if not Customer.objects.visible_to(probe).filter(pk=customer.pk).exists():
         return _("This user cannot see the customer.")
     return None
@@ -109,9 +110,9 @@ def _clean(
         }
     if priority not in Priority.values:
         errors["priority"] = _("Choose a priority.")
-    assignee_error = _assignee_error(assignee, customer)
-    if assignee_error:
-        errors["assignee"] = assignee_error
+    assignee_problem = assignee_error(assignee, customer)
+    if assignee_problem:
+        errors["assignee"] = assignee_problem
     if errors:
         raise ValidationError(errors)
     if person is not None:
@@ -283,7 +284,7 @@ def _render_digest(message: OutboxMessage) -> EmailMultiAlternatives | None:
         return None
     # As of the digest's day; what was done meanwhile is left out, and so is
     # what the recipient may no longer see (moved to another team, restricted).
-    reader = _as_member_of(recipient, digest.company_id)
+    reader = as_member_of(recipient, digest.company_id)
     tasks = list(
         Task.objects.visible_to(reader)
         .filter(person_shown(reader, prefix="person__"), assignee=recipient)
