@@ -20,6 +20,7 @@ NAVIGATION = (
     NavItem("accounts:dashboard", _("Dashboard"), None),
     NavItem("crm:customer_list", _("Customers"), roles.CUSTOMER_ROLES),
     NavItem("contracts:contract_list", _("Contracts"), roles.CONTRACT_ROLES),
+    NavItem("service:case_list", _("Cases"), roles.CUSTOMER_ROLES),
     NavItem("service:task_list", _("Tasks"), roles.CUSTOMER_ROLES),
     NavItem("compliance:index", _("Compliance"), roles.COMPLIANCE_ROLES),
     NavItem("accounts:administration", _("Admin"), roles.ADMIN_ROLES),

@@ -13,7 +13,7 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from crm import cards
-        from service import followups, selectors  # noqa: F401 (an outbox kind)
+        from service import case_selectors, followups, selectors  # noqa: F401
 
         # Follow-ups: in the main column above the timeline (after contracts).
         cards.register(
@@ -23,6 +23,16 @@ class ServiceConfig(AppConfig):
                 column="main",
                 order=20,
                 context=selectors.customer_tasks_card,
+            )
+        )
+        # Complaints and service cases: in the main column, before the tasks.
+        cards.register(
+            cards.CustomerCard(
+                name="cases",
+                template="service/_customer_cases_card.html",
+                column="main",
+                order=15,
+                context=case_selectors.customer_cases_card,
             )
         )
         # "Rückruf vereinbaren" next to "Log a contact": opens the tasks card's

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, F
 from django.http import Http404
+from django.utils import timezone
 
 from crm.models import person_shown
 from crm.policy import may_change, remember_editable
@@ -100,6 +101,7 @@ def customer_cases_card(*, user, customer, access) -> dict:
         "more": len(cases) > CARD_SIZE,
         "can_edit": access.can_edit and customer.restricted_until is None,
         "ratings": ratings,
+        "now": timezone.now(),
     }
 
 

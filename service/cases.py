@@ -46,6 +46,7 @@ from service.models import (
     CasePriority,
     CaseStatus,
     SlaTarget,
+    SlaTargetKind,
 )
 
 messages(
@@ -321,7 +322,8 @@ def case_create(
     _require_change(actor, customer)
     now = now or timezone.now()
     fields = dict(fields)
-    fields.setdefault("owner", customer.owner)
+    if fields.get("owner") is None:
+        fields["owner"] = customer.owner
     if "team" not in fields:
         fields["team"] = default_team(customer)
     data = _clean(customer=customer, fields=fields, today=timezone.localdate(now))
@@ -461,6 +463,38 @@ def case_log_contact(
             locked.version += 1
             audit.save(locked, actor=actor, reason=_("First response"))
     return interaction
+
+
+def clock_view(case: Case, *, language: str = "de") -> dict | None:
+    """What the case page shows of an open case's clock: each running target
+    with its due time, whether it is missed or due soon, and the explanation
+    ("opened Fri 16:30, 4 business hours: ...")."""
+    if not case.is_open:
+        return None
+    result = clock(case, language=language)
+    now = timezone.now()
+    rows = []
+    targets = (
+        (SlaTargetKind.RESPONSE, result.response_target, result.response,
+         result.response_warn, case.first_response_at is None),
+        (SlaTargetKind.RESOLUTION, result.resolution_target, result.resolution,
+         result.resolution_warn, True),
+    )  # fmt: skip
+    for kind, target, due, warn, running in targets:
+        if not running:
+            continue
+        rows.append(
+            {
+                "kind": kind,
+                "label": SlaTargetKind(kind).label,
+                "target": sla.format_duration(target, language),
+                "due": due.due,
+                "breached": due.due is not None and due.due <= now,
+                "soon": warn is not None and warn <= now < due.due,
+                "explanation": sla.explain(due, result.calendar, language),
+            }
+        )
+    return {"targets": rows, "waiting": case.status == CaseStatus.WAITING}
 
 
 # --- Reads the pages share ------------------------------------------------------------

@@ -121,7 +121,7 @@ class WarrantyCalculatorForm(forms.Form):
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-def _members(company_id):
+def members_of(company_id):
     from accounts.selectors import company_members
 
     return (
@@ -179,7 +179,7 @@ class TaskForm(forms.Form):
         self.customer = customer
         self.user = user
         self.fields["priority"].choices = Priority.choices
-        self.fields["assignee"].queryset = _members(user.company_id)
+        self.fields["assignee"].queryset = members_of(user.company_id)
         if customer is None:
             del self.fields["person"], self.fields["contract"]
         else:
@@ -249,7 +249,7 @@ class TaskFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["priority"].choices = [("", _("any")), *Priority.choices]
-        members = [(str(u.pk), str(u)) for u in _members(user.company_id)]
+        members = [(str(u.pk), str(u)) for u in members_of(user.company_id)]
         self.fields["assignee"].choices = [
             ("", _("everyone")),
             ("me", _("me")),

@@ -5,6 +5,7 @@ NAV = {
     "Dashboard": "accounts:dashboard",
     "Customers": "crm:customer_list",
     "Contracts": "contracts:contract_list",
+    "Cases": "service:case_list",
     "Tasks": "service:task_list",
     "Compliance": "compliance:index",
     "Admin": "accounts:administration",
@@ -13,10 +14,10 @@ NAV = {
 # Which areas each demo user's role opens: the navigation shows exactly these,
 # every other area answers 403.
 ALLOWED = {
-    "anna": {"Dashboard", "Customers", "Contracts", "Tasks"},
-    "ben": {"Dashboard", "Customers", "Contracts", "Tasks"},
-    "maria": {"Dashboard", "Customers", "Contracts", "Tasks"},
-    "dora": {"Dashboard", "Customers", "Contracts", "Tasks", "Compliance"},
+    "anna": {"Dashboard", "Customers", "Contracts", "Cases", "Tasks"},
+    "ben": {"Dashboard", "Customers", "Contracts", "Cases", "Tasks"},
+    "maria": {"Dashboard", "Customers", "Contracts", "Cases", "Tasks"},
+    "dora": {"Dashboard", "Customers", "Contracts", "Cases", "Tasks", "Compliance"},
     "admin": set(NAV),
 }
 

@@ -40,6 +40,7 @@ def test_anna_logs_in_lands_on_dashboard_and_switches_language(
         "Übersicht",
         "Kunden",
         "Verträge",
+        "Fälle",
         "Aufgaben",
     ]
 
@@ -51,6 +52,7 @@ def test_anna_logs_in_lands_on_dashboard_and_switches_language(
         "Dashboard",
         "Customers",
         "Contracts",
+        "Cases",
         "Tasks",
     ]
 
