@@ -138,3 +138,32 @@ def business_letters(ids: Iterable[int], today: date) -> list[Hold]:
                 )
             )
     return holds
+
+
+def cases(ids: Iterable[int], today: date) -> list[Hold]:
+    """Complaints, warranty claims and service requests: the customer's letter
+    and the company's answer are business letters (§ 257 HGB), kept from the
+    end of the year the case was last worked on (resolved or closed; else
+    opened), by the company's country."""
+    from service.models import Case
+
+    holds = []
+    for case in Case.objects.filter(pk__in=ids).select_related("company"):
+        last = max(
+            moment
+            for moment in (case.opened_at, case.resolved_at, case.closed_at)
+            if moment is not None
+        )
+        day = timezone.localtime(last).date()
+        until = letter_retention(day, case.company.country)
+        if until > today:
+            holds.append(
+                Hold(
+                    "service.Case",
+                    case.pk,
+                    f"{case.number} {case.get_kind_display()} {_short(day)}",
+                    _("Complaint or claim: business letters (§ 257 HGB)"),
+                    until,
+                )
+            )
+    return holds

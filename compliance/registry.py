@@ -197,6 +197,32 @@ REGISTRY: tuple[Entry, ...] = (
         private="customer",  # and all of a private customer's
         free_text=("title",),
     ),
+    # A complaint, warranty claim or service request names the contact who made
+    # it and tells what they said: COMMUNICATION. Held as business letters.
+    Entry(
+        "service.Case",
+        Category.COMMUNICATION,
+        {
+            "subject": Anonymize.REDACT,
+            "description": Anonymize.BLANK,
+            "root_cause": Anonymize.BLANK,
+            "resolution": Anonymize.BLANK,
+            "order_reference": Anonymize.BLANK,
+        },
+        via="person",
+        private="customer",
+        free_text=("subject", "description", "root_cause", "resolution"),
+        holds="compliance.holds.cases",
+    ),
+    # The person's rating of a resolved case and their comment.
+    Entry(
+        "service.CaseRating",
+        Category.COMMUNICATION,
+        {"comment": Anonymize.BLANK},
+        via="person",
+        private="case__customer",
+        free_text=("comment",),
+    ),
     Entry(
         "compliance.Consent",
         Category.CONSENT,
@@ -265,6 +291,11 @@ NOT_PERSONAL: dict[str, str] = {
     "contracts.Reminder": "reminder bookkeeping: ids, dates and lead times",
     "contracts.ReminderDigest": "reminder bookkeeping: recipient and day",
     "service.TaskDigest": "task e-mail bookkeeping: a staff recipient and a day",
+    "service.CaseCategory": "a company's list of case categories",
+    "service.SlaTarget": "the company's service-level targets in hours",
+    "service.CasePause": "when a case's clock stood: ids and times",
+    "service.CaseAlert": "escalation bookkeeping: a case id, a staff recipient "
+    "and times",
     "compliance.ProcessingActivity": "the Art. 30 register describes processing",
     "compliance.Erasure": "the tombstone: ids, counts and who erased, no data",
     "compliance.AccessReport": "the report job; its files are deleted with the person",

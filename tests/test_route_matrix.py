@@ -219,6 +219,28 @@ ROUTES: dict[str, Route] = {
     "service:customer_tasks": Route(
         RECORD, (404, 403), customer, htmx=RECORD, queries=("anna", 12)
     ),
+    # --- cases (service.case_views) -------------------------------------------------
+    # The list: the four of every page, the filter's members, the page's count
+    # and its rows (customer, person, owner, team, category joined).
+    "service:case_list": Route(SIGNED_IN, (405, 405), queries=("anna", 6)),
+    # The form: categories, owners (twice, see task_new) and teams.
+    "service:case_new": Route(NEW_RECORD, (400, 403), queries=("anna", 7)),
+    # The customer (may change), and the form's persons and contracts as well.
+    "service:customer_case_new": Route(
+        RECORD_EDIT, (404, 403), customer, queries=("anna", 12)
+    ),
+    # The case, may-change; the clock (targets, pauses); the timeline (history
+    # rows and what they name: customer, person, contract, users, team; the
+    # contacts); the three forms' choices.
+    "service:case_detail": Route(
+        RECORD, (404, 403), lambda w: {"pk": w.case.pk}, queries=("anna", 26)
+    ),
+    "service:case_status": Route(
+        POST_ONLY_READ, (404, 403), lambda w: {"pk": w.case.pk}
+    ),
+    "service:case_contact": Route(
+        POST_ONLY_READ, (404, 403), lambda w: {"pk": w.case.pk}
+    ),
     # django-otp-webauthn's JSON ceremonies (POST only) and its JS catalogue; an
     # empty "complete" without a begun ceremony: 400 (invalid_state).
     "otp_webauthn:credential-registration-begin": Route(POST_ONLY_READ, (200, 200)),
@@ -238,9 +260,10 @@ ROUTES: dict[str, Route] = {
     # list (302), none moved (test_post_by_another_team_changes_nothing).
     "crm:customer_reassign": Route(POST_ONLY_EDIT, (302, 403)),
     "crm:duplicate_list": Route(SIGNED_IN, (405, 405), queries=("anna", 12)),
-    # 12: one of them the tasks card's open tasks (service, through crm.cards).
+    # 14: three of them from service through crm.cards: the tasks card's open
+    # tasks, the cases card's cases and the customer's average rating.
     "crm:customer_detail": Route(
-        RECORD, (405, 405), customer, htmx=RECORD, queries=("anna", 12)
+        RECORD, (405, 405), customer, htmx=RECORD, queries=("anna", 14)
     ),
     "crm:customer_edit": Route(RECORD_EDIT, (404, 403), customer, queries=("anna", 8)),
     # Deleting is for managers: anna 403; the DPO cannot change it at all: 404.
@@ -348,9 +371,10 @@ ROUTES: dict[str, Route] = {
     "compliance:request_extend": Route(POST_ONLY_DPO, (403, 400), data_request),
     "compliance:request_close": Route(POST_ONLY_DPO, (403, 400), data_request),
     # The erasure plan asks every registry entry for the person's rows and scans
-    # the free text of the others: service.Task added two (its rows, its titles).
+    # the free text of the others: service.Task added two (its rows, its titles),
+    # service.Case and CaseRating eight (rows, holds, the free text of each).
     "compliance:request_erase": Route(
-        DPO_PAGE, (403, 400), data_request, queries=("dora", 38)
+        DPO_PAGE, (403, 400), data_request, queries=("dora", 46)
     ),
     # Without the version it was read at, the DPO's change is refused as stale.
     "compliance:request_recipients_told": Route(
@@ -473,7 +497,7 @@ def _seed() -> SimpleNamespace:
     )
     from contracts import services as contracts
     from contracts.models import Reminder
-    from service import followups
+    from service import cases, followups
 
     call_command("seed_demo", stdout=io.StringIO())
     users = {user.username: user for user in User.objects.filter(username__in=USERS)}
@@ -518,6 +542,19 @@ def _seed() -> SimpleNamespace:
         actor=anna, customer=nord, title="Matrix Rückruf", due_on=timezone.localdate(),
         assignee=anna, person=person, contract=deal,
     )  # fmt: skip
+    case = cases.case_create(
+        actor=anna, customer=nord, fields={
+            "subject": "Matrix Reklamation", "kind": "warranty", "priority": "high",
+            "channel": "email", "person": person, "contract": deal,
+            "delivered_on": date(2025, 3, 15), "consumer": True,
+        },
+    )  # fmt: skip
+    cases.case_log_contact(
+        case=case, actor=anna, persons=[person], fields={
+            "kind": "email", "direction": "out", "occurred_at": timezone.now(),
+            "subject": "Matrix Antwort", "text": "",
+        },
+    )  # fmt: skip
     # Signed in with password and second factor (each demo user's own TOTP
     # device), and with the password only (the second step still to come).
     sessions, unverified = {}, {}
@@ -547,6 +584,7 @@ def _seed() -> SimpleNamespace:
         .first(),
         consent=consent,
         task=task,
+        case=case,
         feed=contracts.calendar_feed_for(user=anna),
         team=Team.objects.get(company_id=anna.company_id, name="Nord"),
     )
@@ -771,7 +809,7 @@ def _grow(world, *, count: int) -> None:
     from compliance.trainings import training_record
     from contracts import services as contracts
     from contracts.models import Reminder
-    from service import followups
+    from service import cases, followups
 
     users = world.users
     anna, dora, maria = users["anna"], users["dora"], users["maria"]
@@ -838,6 +876,31 @@ def _grow(world, *, count: int) -> None:
             task=world.task, actor=anna, version=world.task.version,
             title=f"Matrix Rückruf {number}", due_on=world.task.due_on,
             assignee=anna, person=world.person, contract=world.contract,
+        )  # fmt: skip
+        # cases on the record and on others; the matrix's case worked on (its
+        # timeline grows: changes and contacts)
+        for customer, named in ((world.nord, extra), (other, contact)):
+            cases.case_create(
+                actor=anna, customer=customer, fields={
+                    "subject": f"Matrix Fall {number}", "kind": "complaint",
+                    "priority": "normal", "channel": "phone", "person": named,
+                },
+            )  # fmt: skip
+        world.case.refresh_from_db()
+        cases.case_log_contact(
+            case=world.case, actor=anna, persons=[extra], fields={
+                "kind": "call", "direction": "in", "occurred_at": timezone.now(),
+                "subject": f"Matrix Anruf {number}", "text": "",
+            },
+        )  # fmt: skip
+        cases.case_update(
+            case=world.case, actor=anna, version=world.case.version, fields={
+                "subject": f"Matrix Reklamation {number}", "kind": "warranty",
+                "priority": "high", "channel": "email", "person": world.person,
+                "contract": world.contract, "owner": anna,
+                "team": world.case.team, "delivered_on": date(2025, 3, 15),
+                "consumer": True,
+            },
         )  # fmt: skip
         Client().force_login(anna)  # another browser of hers (the session list)
         user = accounts.user_create(

@@ -440,6 +440,7 @@ def test_retention_holds_come_from_the_registry_so_new_kinds_plug_in(demo, monke
         "crm.Interaction": "compliance.holds.business_letters",
         "contracts.Contract": "compliance.holds.private_contracts",
         "compliance.Consent": "compliance.holds.phone_consents",
+        "service.Case": "compliance.holds.cases",
     }
     assert all(callable(import_string(path)) for path in declared.values())
 

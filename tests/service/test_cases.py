@@ -209,3 +209,61 @@ def test_a_contact_logged_on_the_case_is_on_the_customers_timeline(demo, nord):
     case.refresh_from_db()
     assert case.first_response_at == TUESDAY + timedelta(minutes=20)
     assert case.response_due_at is None
+
+
+# --- Data protection ------------------------------------------------------------------
+
+
+def test_a_persons_case_is_held_as_a_business_letter_on_erasure(demo):
+    from compliance.erasure import erasure_plan
+    from tests.compliance.test_erasure import private_customer
+
+    customer, person = private_customer(demo["anna"])
+    case = new_case(
+        customer,
+        demo["anna"],
+        person=person,
+        now=datetime(2025, 6, 10, 9, 0, tzinfo=BERLIN),
+    )
+    case = cases.case_set_status(
+        case=case,
+        actor=demo["anna"],
+        version=1,
+        status="resolved",
+        resolution="Ersatz",
+        now=datetime(2026, 2, 3, 9, 0, tzinfo=BERLIN),
+    )
+    plan = erasure_plan(person, today=date(2026, 11, 22))
+    # Last worked on in 2026: six years from the end of 2026.
+    assert ("service.Case", date(2033, 1, 1)) in [
+        (hold.label, hold.until) for hold in plan.holds
+    ]
+    assert ("service.Case", date(2033, 1, 1)) not in [
+        (hold.label, hold.until)
+        for hold in erasure_plan(person, today=date(2033, 1, 1)).holds
+    ]
+
+
+def test_the_access_report_lists_the_persons_cases(
+    demo, django_capture_on_commit_callbacks
+):
+    import json
+
+    from compliance import services as compliance
+    from tests.compliance.conftest import open_request
+
+    anna, dora = demo["anna"], demo["dora"]
+    org = make_customer(anna, "Nord")
+    person = add_person(org, anna, first_name="Erika", last_name="Beschwerde")
+    other = add_person(org, anna, last_name="Andere")
+    mine = new_case(org, anna, person=person, subject="Erika beschwert sich")
+    new_case(org, anna, person=other, subject="Nicht ihr Fall")
+    request = open_request(dora, person=person)
+    with django_capture_on_commit_callbacks(execute=False):
+        report = compliance.access_report_request(
+            request=request, actor=dora, language="de"
+        )
+    report = compliance.access_report_build(report_id=report.pk)
+    data = json.loads(report.json.read())
+    sections = {section["model"]: section for section in data["records"]}
+    assert [row["id"] for row in sections["service.Case"]["rows"]] == [mine.pk]
