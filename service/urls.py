@@ -1,6 +1,6 @@
 from django.urls import path
 
-from service import case_views, task_views, views
+from service import case_views, rating_views, task_views, views
 
 app_name = "service"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("sla-calculator/", views.sla_calculator, name="sla_calculator"),
     path("warranty-calculator/", views.warranty_calculator, name="warranty_calculator"),
     path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
+    path("ratings/", rating_views.rating_report, name="rating_report"),
     path("tasks/", task_views.task_list, name="task_list"),
     path("tasks/new/", task_views.task_new, name="task_new"),
     path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
