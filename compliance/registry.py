@@ -197,6 +197,16 @@ REGISTRY: tuple[Entry, ...] = (
         private="customer",  # and all of a private customer's
         free_text=("title",),
     ),
+    # A satisfaction rating is the person's own answer about a case: a score and
+    # a comment they typed, which may name others too (staff, colleagues).
+    Entry(
+        "service.CaseRating",
+        Category.COMMUNICATION,
+        {"comment": Anonymize.BLANK},
+        via="person",  # the contact who was asked
+        private="case__customer",  # and all of a private customer's
+        free_text=("comment",),
+    ),
     Entry(
         "compliance.Consent",
         Category.CONSENT,
