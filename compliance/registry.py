@@ -197,6 +197,20 @@ REGISTRY: tuple[Entry, ...] = (
         private="customer",  # and all of a private customer's
         free_text=("title",),
     ),
+    # PROVISIONAL (ratings branch): the lead replaces this with the real entry.
+    Entry(
+        "service.Case",
+        Category.COMMUNICATION,
+        {
+            "subject": Anonymize.REDACT,
+            "description": Anonymize.BLANK,
+            "root_cause": Anonymize.BLANK,
+            "resolution": Anonymize.BLANK,
+            "order_reference": Anonymize.BLANK,
+        },
+        via="person",
+        private="customer",
+    ),
     # A satisfaction rating is the person's own answer about a case: a score and
     # a comment they typed, which may name others too (staff, colleagues).
     Entry(
@@ -275,6 +289,9 @@ NOT_PERSONAL: dict[str, str] = {
     "contracts.Reminder": "reminder bookkeeping: ids, dates and lead times",
     "contracts.ReminderDigest": "reminder bookkeeping: recipient and day",
     "service.TaskDigest": "task e-mail bookkeeping: a staff recipient and a day",
+    "service.CaseCategory": "a company's list of case categories: names and order",
+    "service.CaseAlert": "escalation bookkeeping: a case id, a target, a stage and "
+    "a staff recipient",
     "compliance.ProcessingActivity": "the Art. 30 register describes processing",
     "compliance.Erasure": "the tombstone: ids, counts and who erased, no data",
     "compliance.AccessReport": "the report job; its files are deleted with the person",
