@@ -13,7 +13,12 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         # Modules that register outbox kinds (core.outbox renders from them).
         from compliance import reminders, reviews, services, trainings  # noqa: F401
+        from compliance.objections import contact_objected
         from crm import cards
+        from service import ratings
+
+        # Nobody who objected or withdrew a consent is asked for a rating.
+        ratings.register_contact_blocker(contact_objected)
 
         # Art. 19 disclosures: last in the side column, loaded by htmx.
         cards.register(

@@ -219,8 +219,8 @@ REGISTRY: tuple[Entry, ...] = (
         "service.CaseRating",
         Category.COMMUNICATION,
         {"comment": Anonymize.BLANK},
-        via="person",
-        private="case__customer",
+        via="person",  # the contact who was asked
+        private="case__customer",  # and all of a private customer's
         free_text=("comment",),
     ),
     Entry(

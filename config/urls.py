@@ -35,6 +35,7 @@ urlpatterns = [
     path("search/", crm_views.search, name="search"),
     path("contracts/", include("contracts.urls")),
     path("service/", include("service.urls")),
+    path("rating/", include("service.rating_urls")),
     path("compliance/", include("compliance.urls")),
     path("consents/", include("compliance.consent_urls")),
     path("disclosures/", include("compliance.disclosure_urls")),

@@ -13,7 +13,7 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from crm import cards
-        from service import case_selectors, followups, selectors  # noqa: F401
+        from service import case_selectors, followups, ratings, selectors  # noqa: F401
 
         # Follow-ups: in the main column above the timeline (after contracts).
         cards.register(

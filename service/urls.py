@@ -1,6 +1,6 @@
 from django.urls import path
 
-from service import case_views, task_views, views
+from service import case_views, rating_views, task_views, views
 
 app_name = "service"
 
@@ -17,6 +17,7 @@ urlpatterns = [
         case_views.customer_case_new,
         name="customer_case_new",
     ),
+    path("ratings/", rating_views.rating_report, name="rating_report"),
     path("tasks/", task_views.task_list, name="task_list"),
     path("tasks/new/", task_views.task_new, name="task_new"),
     path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),

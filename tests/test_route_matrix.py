@@ -241,6 +241,21 @@ ROUTES: dict[str, Route] = {
     "service:case_contact": Route(
         POST_ONLY_READ, (404, 403), lambda w: {"pk": w.case.pk}
     ),
+    # --- ratings (service.rating_views) ---------------------------------------------
+    # The report for managers and admins: session+user+company, OTP device,
+    # roles+teams, then one query each: per team, per owner, latest comments.
+    "service:rating_report": Route(
+        row(302, 403, 403, 200, 403, 200), (403, 403), queries=("maria", 6)
+    ),
+    # The link in a rating e-mail: the token is the credential, no login; an
+    # empty POST (no score) is a 400 that stores nothing. The rating with its
+    # case, customer, person and company in one query.
+    "ratings:form": Route(
+        PUBLIC,
+        (400, 400),
+        lambda w: {"token": w.rating.token},
+        queries=("anonymous", 1),
+    ),
     # django-otp-webauthn's JSON ceremonies (POST only) and its JS catalogue; an
     # empty "complete" without a begun ceremony: 400 (invalid_state).
     "otp_webauthn:credential-registration-begin": Route(POST_ONLY_READ, (200, 200)),
@@ -497,7 +512,7 @@ def _seed() -> SimpleNamespace:
     )
     from contracts import services as contracts
     from contracts.models import Reminder
-    from service import cases, followups
+    from service import cases, followups, ratings
 
     call_command("seed_demo", stdout=io.StringIO())
     users = {user.username: user for user in User.objects.filter(username__in=USERS)}
@@ -555,6 +570,9 @@ def _seed() -> SimpleNamespace:
             "subject": "Matrix Antwort", "text": "",
         },
     )  # fmt: skip
+    rated = _resolved_case(nord, anna, person)
+    rating = ratings.rating_request(case=rated, actor=anna)
+    _answered_rating(nord, anna, person, comment="Matrix zufrieden")
     # Signed in with password and second factor (each demo user's own TOTP
     # device), and with the password only (the second step still to come).
     sessions, unverified = {}, {}
@@ -585,9 +603,33 @@ def _seed() -> SimpleNamespace:
         consent=consent,
         task=task,
         case=case,
+        rating=rating,
         feed=contracts.calendar_feed_for(user=anna),
         team=Team.objects.get(company_id=anna.company_id, name="Nord"),
     )
+
+
+def _resolved_case(customer, actor, person):
+    from service import cases
+
+    case = cases.case_create(
+        actor=actor, customer=customer, fields={"subject": "Matrix Reklamation",
+        "kind": "complaint", "priority": "normal", "channel": "phone",
+        "person": person},
+    )  # fmt: skip
+    return cases.case_set_status(
+        case=case, actor=actor, version=case.version, status="resolved",
+        resolution="Ersatz geliefert",
+    )  # fmt: skip
+
+
+def _answered_rating(customer, actor, person, *, score=4, comment=""):
+    from service import ratings
+
+    rating = ratings.rating_request(
+        case=_resolved_case(customer, actor, person), actor=actor
+    )
+    return ratings.rating_answer(token=rating.token, score=score, comment=comment)
 
 
 def _checked(upload):
@@ -901,6 +943,16 @@ def _grow(world, *, count: int) -> None:
                 "team": world.case.team, "delivered_on": date(2025, 3, 15),
                 "consumer": True,
             },
+        )  # fmt: skip
+        # answered ratings of cases of other teams' owners and of the record's:
+        # the report's rows and comments grow
+        _answered_rating(
+            other, anna, contact, score=1 + number, comment=f"Matrix {number}"
+        )
+        sued = make_customer(users["ben"], "Süd", name=f"Matrix Süd {number} GmbH")
+        _answered_rating(
+            sued, users["ben"], add_person(sued, users["ben"], last_name="Sud"),
+            score=5, comment=f"Süd {number}",
         )  # fmt: skip
         Client().force_login(anna)  # another browser of hers (the session list)
         user = accounts.user_create(
