@@ -8,7 +8,7 @@ class ServiceConfig(AppConfig):
 
     name = "service"
     verbose_name = _("Service")
-    demo_seeder = "service.demo.seed_demo"
+    demo_seeder = "service.demo.seed_all"
     company_setup = "service.cases.company_setup"
 
     def ready(self) -> None:

@@ -19,7 +19,7 @@ from core.history import history_page
 from core.versioning import StaleEdit
 from crm import selectors as crm_selectors
 from crm.forms import InteractionForm
-from service import case_selectors, cases
+from service import case_selectors, cases, ratings
 from service.case_forms import CaseFilterForm, CaseForm, CaseStatusForm
 from service.models import Case
 
@@ -152,6 +152,7 @@ def _detail(request, case: Case, **extra) -> HttpResponse:
         "clock": cases.clock_view(case, language=language),
         "warranty": cases.warranty_of(case, language=language),
         "timeline": _timeline(case, request.user),
+        "ratings": ratings.case_ratings(case),
         "now": timezone.now(),
         "can_edit": can_edit,
         "form": None,
@@ -235,8 +236,21 @@ def case_status(request, pk: int) -> HttpResponse:
                 request,
                 _("Status: %(status)s.") % {"status": case.get_status_display()},
             )
+            if data["status"] == "resolved" and data["ask_rating"]:
+                _ask_rating(request, case)
             return redirect(case)
     return _detail(request, case, status_form=form, conflict=conflict)
+
+
+def _ask_rating(request, case: Case) -> None:
+    """Ask the contact for a rating of the resolved case; a refusal (objection,
+    no address, ...) is a warning: the case stays resolved."""
+    try:
+        ratings.rating_request(case=case, actor=request.user)
+    except DomainError as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, _("The contact person is asked for a rating."))
 
 
 @customer_roles

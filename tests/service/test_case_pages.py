@@ -211,3 +211,42 @@ def test_the_list_filters_by_status_and_sla(client_as, demo, nord):
     )
     breached = client.get(LIST + "?sla=breached").content.decode()
     assert open_case.number in breached
+
+
+def test_resolving_with_a_rating_asks_the_contact_once(client_as, demo, nord):
+    from django.core import mail
+
+    from service.models import CaseRating
+
+    person = add_person(nord, demo["anna"], last_name="Weber", email="w@example.com")
+    case = new_case(nord, demo["anna"], person=person)
+    client = client_as("anna")
+    mail.outbox.clear()
+    response = client.post(
+        reverse("service:case_status", args=[case.pk]),
+        {"status": "resolved", "resolution": "Ersatz geliefert", "ask_rating": "on",
+         "version": case.version},
+    )  # fmt: skip
+    assert response.status_code == 302
+    rating = CaseRating.objects.get()
+    assert (rating.case, rating.person) == (case, person)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="case-rating"' in page
+
+
+def test_resolving_with_a_rating_for_a_case_without_contact_warns(
+    client_as, demo, nord
+):
+    from service.models import CaseRating
+
+    case = new_case(nord, demo["anna"])
+    response = client_as("anna").post(
+        reverse("service:case_status", args=[case.pk]),
+        {"status": "resolved", "resolution": "Erledigt", "ask_rating": "on",
+         "version": case.version},
+        follow=True,
+    )  # fmt: skip
+    case.refresh_from_db()
+    assert case.status == "resolved" and not CaseRating.objects.exists()
+    levels = [message.level_tag for message in response.context["messages"]]
+    assert "warning" in levels
