@@ -215,3 +215,72 @@ class CaseFilterForm(forms.Form):
         elif data["owner"]:
             data["owner"] = int(data["owner"])
         return data
+
+
+class ServiceSettingsForm(forms.Form):
+    """The company's SLA targets by priority and its case categories: fields
+    made per priority and per category (response_high, category_3, active_3)."""
+
+    new_category = forms.CharField(
+        label=_("New category"), max_length=200, required=False
+    )
+
+    def __init__(self, *args, targets: dict, categories: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = categories
+        labels = dict(CasePriority.choices)
+        self.target_rows = []
+        for priority in CasePriority.values:
+            response, resolution = targets[priority]
+            for name, label, value in (
+                ("response", _("First response (business hours)"), response),
+                ("resolution", _("Resolution (business hours)"), resolution),
+            ):
+                self.fields[f"{name}_{priority}"] = forms.DecimalField(
+                    label=label,
+                    max_digits=6,
+                    decimal_places=2,
+                    initial=value,
+                    localize=True,
+                )
+            self.target_rows.append(
+                (labels[priority], self[f"response_{priority}"],
+                 self[f"resolution_{priority}"])
+            )  # fmt: skip
+        self.category_rows = []
+        for category in categories:
+            self.fields[f"category_{category.pk}"] = forms.CharField(
+                label=_("Name"), max_length=200, initial=category.name
+            )
+            self.fields[f"active_{category.pk}"] = forms.BooleanField(
+                label=_("in use"), required=False, initial=category.active
+            )
+            self.category_rows.append(
+                (self[f"category_{category.pk}"], self[f"active_{category.pk}"])
+            )
+
+    def settings(self) -> dict:
+        """The keyword arguments of service_settings_save."""
+        data = self.cleaned_data
+        return {
+            "targets": {
+                priority: (
+                    data.get(f"response_{priority}"),
+                    data.get(f"resolution_{priority}"),
+                )
+                for priority in CasePriority.values
+            },
+            "categories": [
+                (
+                    category.pk,
+                    data.get(f"category_{category.pk}") or "",
+                    bool(data.get(f"active_{category.pk}")),
+                )
+                for category in self.categories
+            ],
+            "new_category": data.get("new_category") or "",
+        }
+
+    def add_errors(self, error) -> None:
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)

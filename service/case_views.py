@@ -20,7 +20,12 @@ from core.versioning import StaleEdit
 from crm import selectors as crm_selectors
 from crm.forms import InteractionForm
 from service import case_selectors, cases, ratings
-from service.case_forms import CaseFilterForm, CaseForm, CaseStatusForm
+from service.case_forms import (
+    CaseFilterForm,
+    CaseForm,
+    CaseStatusForm,
+    ServiceSettingsForm,
+)
 from service.models import Case
 
 customer_roles = role_required(roles.CUSTOMER_ROLES)
@@ -273,3 +278,38 @@ def case_contact(request, pk: int) -> HttpResponse:
             messages.success(request, _("Contact saved."))
             return redirect(case)
     return _detail(request, case, contact_form=form, contact_open=True)
+
+
+@role_required(roles.ADMIN_ROLES)
+@require_http_methods(["GET", "POST"])
+def service_settings(request) -> HttpResponse:
+    """The company's SLA targets by priority and its case categories (Admin)."""
+    from service.models import CaseCategory
+
+    company_id = request.user.company_id
+    categories = list(CaseCategory.objects.filter(company_id=company_id))
+    form = ServiceSettingsForm(
+        request.POST or None,
+        targets=cases.targets_table(company_id),
+        categories=categories,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = cases.service_settings_save(
+                actor=request.user, company_id=company_id, **form.settings()
+            )
+        except ValidationError as error:
+            form.add_errors(error)
+        else:
+            messages.success(
+                request,
+                _("Service settings saved; %(count)s open cases re-timed.")
+                % {"count": moved},
+            )
+            return redirect("service:settings")
+    return render(
+        request,
+        "service/settings.html",
+        {"form": form},
+        status=_status(request),
+    )

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from accounts.numbers import next_number
+from accounts.roles import ADMIN_ROLES
 from core import audit
 from core.errors import NotPossible, PermissionRefused, messages
 from core.versioning import lock_version
@@ -57,6 +58,9 @@ messages(
         ),
         "case_status_not_allowed": _("This change of status is not possible."),
         "case_not_open": _("A resolved or closed case takes no more changes."),
+        "service_settings_admin_only": _(
+            "Only an administrator of the company changes the service settings."
+        ),
     }
 )
 
@@ -128,6 +132,97 @@ def company_setup(company) -> None:
         CaseCategory.objects.get_or_create(
             company=company, name=name, defaults={"position": position}
         )
+
+
+# --- The company's settings: categories and targets ------------------------------
+
+MIN_TARGET_HOURS = Decimal("0.25")
+MAX_TARGET_HOURS = Decimal(2000)
+
+
+def targets_table(company_id: int) -> dict[str, tuple[Decimal, Decimal]]:
+    """(first response, resolution) hours by priority: the company's, else the
+    defaults (category-specific targets are the Django admin's)."""
+    table = dict(DEFAULT_TARGETS)
+    for row in SlaTarget.objects.filter(company_id=company_id, category__isnull=True):
+        table[row.priority] = (row.response_hours, row.resolution_hours)
+    return table
+
+
+@transaction.atomic
+def service_settings_save(
+    *,
+    actor: User | None,
+    company_id: int,
+    targets: dict[str, tuple[Decimal | None, Decimal | None]],
+    categories: list[tuple[int, str, bool]],
+    new_category: str = "",
+) -> int:
+    """Save the company's SLA targets by priority and its case categories (names,
+    in use); the clocks of open cases follow. Returns the cases re-timed. Bad
+    input is a ValidationError by field ("response_high", "category_3",
+    "new_category") and writes nothing."""
+    policy.require_role(actor, ADMIN_ROLES, "service_settings_admin_only")
+    errors: dict[str, str] = {}
+    for priority, (response, resolution) in targets.items():
+        bad = False
+        for name, value in (("response", response), ("resolution", resolution)):
+            if value is None or not MIN_TARGET_HOURS <= value <= MAX_TARGET_HOURS:
+                errors[f"{name}_{priority}"] = _("Enter hours from 0.25 to 2000.")
+                bad = True
+        if not bad and response > resolution:
+            errors[f"resolution_{priority}"] = _(
+                "The resolution cannot be due before the first response."
+            )
+    existing = {
+        category.pk: category
+        for category in CaseCategory.objects.filter(company_id=company_id)
+    }
+    names: dict[str, str] = {}
+    for pk, name, _active in categories:
+        name = " ".join(name.split())
+        if pk not in existing:
+            raise PermissionRefused(code="other_company")
+        if not name or len(name) > 80:
+            errors[f"category_{pk}"] = _("Enter a name of at most 80 characters.")
+        elif name.casefold() in names:
+            errors[f"category_{pk}"] = _("This name is used twice.")
+        names[name.casefold()] = f"category_{pk}"
+    new_category = " ".join((new_category or "").split())
+    if new_category:
+        if len(new_category) > 80:
+            errors["new_category"] = _("Enter a name of at most 80 characters.")
+        elif new_category.casefold() in names:
+            errors["new_category"] = _("This category exists already.")
+    if errors:
+        raise ValidationError(errors)
+    changed = []
+    for priority, (response, resolution) in targets.items():
+        row = SlaTarget.objects.filter(
+            company_id=company_id, priority=priority, category__isnull=True
+        ).first() or SlaTarget(company_id=company_id, priority=priority)
+        if row.pk is None or (row.response_hours, row.resolution_hours) != (
+            response,
+            resolution,
+        ):
+            row.response_hours, row.resolution_hours = response, resolution
+            audit.save(row, actor=actor)
+            changed.append(priority)
+    for pk, name, active in categories:
+        category = existing[pk]
+        name = " ".join(name.split())
+        if (category.name, category.active) != (name, active):
+            category.name, category.active = name, active
+            audit.save(category, actor=actor)
+    if new_category:
+        position = max((c.position for c in existing.values()), default=-1) + 1
+        audit.save(
+            CaseCategory(company_id=company_id, name=new_category, position=position),
+            actor=actor,
+        )
+    return sum(
+        refresh_clocks(company_id=company_id, priority=priority) for priority in changed
+    )
 
 
 # --- The clock --------------------------------------------------------------------

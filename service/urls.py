@@ -7,6 +7,7 @@ app_name = "service"
 urlpatterns = [
     path("sla-calculator/", views.sla_calculator, name="sla_calculator"),
     path("warranty-calculator/", views.warranty_calculator, name="warranty_calculator"),
+    path("settings/", case_views.service_settings, name="settings"),
     path("cases/", case_views.case_list, name="case_list"),
     path("cases/new/", case_views.case_new, name="case_new"),
     path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
