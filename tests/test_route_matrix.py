@@ -241,8 +241,8 @@ ROUTES: dict[str, Route] = {
     "service:case_contact": Route(
         POST_ONLY_READ, (404, 403), lambda w: {"pk": w.case.pk}
     ),
-    # The company's SLA targets and case categories (Admin): the four of every
-    # page and the categories (the targets come with them: one query).
+    # The company's SLA targets and case categories (Admin): session+user+company,
+    # OTP device, roles+teams, the categories and the targets.
     "service:settings": Route(ADMIN_PAGE, (403, 403), queries=("admin", 5)),
     # --- ratings (service.rating_views) ---------------------------------------------
     # The report for managers and admins: session+user+company, OTP device,
