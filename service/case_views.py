@@ -19,13 +19,14 @@ from core.history import history_page
 from core.versioning import StaleEdit
 from crm import selectors as crm_selectors
 from crm.forms import InteractionForm
-from service import case_selectors, cases, ratings
+from service import case_selectors, cases, followups, ratings
 from service.case_forms import (
     CaseFilterForm,
     CaseForm,
     CaseStatusForm,
     ServiceSettingsForm,
 )
+from service.forms import TaskForm
 from service.models import Case
 
 customer_roles = role_required(roles.CUSTOMER_ROLES)
@@ -158,6 +159,12 @@ def _detail(request, case: Case, **extra) -> HttpResponse:
         "warranty": cases.warranty_of(case, language=language),
         "timeline": _timeline(case, request.user),
         "ratings": ratings.case_ratings(case),
+        "tasks": list(
+            case.tasks.open()
+            .select_related("assignee")
+            .order_by("due_on", "due_at", "id")
+        ),
+        "task_form": None,
         "now": timezone.now(),
         "can_edit": can_edit,
         "form": None,
@@ -171,6 +178,11 @@ def _detail(request, case: Case, **extra) -> HttpResponse:
             context["status_form"] = CaseStatusForm(case=case, allowed=allowed)
         if case.is_open:
             context["contact_form"] = InteractionForm(customer=case.customer)
+            context["task_form"] = TaskForm(
+                customer=case.customer,
+                user=request.user,
+                initial={"person": case.person_id, "contract": case.contract_id},
+            )
     context.update(extra)
     return render(
         request,
@@ -313,3 +325,28 @@ def service_settings(request) -> HttpResponse:
         {"form": form},
         status=_status(request),
     )
+
+
+@customer_roles
+@require_POST
+def case_task(request, pk: int) -> HttpResponse:
+    """A follow-up task on the case (call back on Friday, send a part)."""
+    _require_edit_role(request)
+    case = case_selectors.case_get(user=request.user, pk=pk, perm="change")
+    form = TaskForm(request.POST, customer=case.customer, user=request.user)
+    if form.is_valid():
+        try:
+            followups.task_create(
+                actor=request.user,
+                customer=case.customer,
+                case=case,
+                **form.task_fields(),
+            )
+        except ValidationError as error:
+            form.add_errors(error)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Task saved."))
+            return redirect(case)
+    return _detail(request, case, task_form=form, task_open=True)

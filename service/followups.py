@@ -42,6 +42,7 @@ messages(
             "until the data protection officer lifts the restriction."
         ),
         "contract_of_other_customer": _("This contract belongs to another customer."),
+        "case_of_other_customer": _("This case belongs to another customer."),
     }
 )
 
@@ -87,6 +88,7 @@ def _clean(
     person: Person | None,
     contract: Contract | None,
     today: date,
+    case=None,
 ) -> dict:
     """The task's fields, normalized, or a ValidationError by field."""
     title = " ".join((title or "").split())
@@ -119,6 +121,8 @@ def _clean(
         policy.usable_persons(customer.pk, [person])
     if contract is not None and contract.customer_id != customer.pk:
         raise PermissionRefused(code="contract_of_other_customer")
+    if case is not None and case.customer_id != customer.pk:
+        raise PermissionRefused(code="case_of_other_customer")
     return {
         "title": title,
         "due_on": due_on,
@@ -127,6 +131,7 @@ def _clean(
         "priority": priority,
         "person": person,
         "contract": contract,
+        **({"case": case} if case is not None else {}),
     }
 
 
@@ -149,8 +154,10 @@ def task_create(
     person: Person | None = None,
     contract: Contract | None = None,
     today: date | None = None,
+    case=None,
 ) -> Task:
-    """A new follow-up on the customer (and one of its persons or contracts)."""
+    """A new follow-up on the customer (and one of its persons, contracts or
+    cases)."""
     _require_change(actor, customer)
     fields = _clean(
         customer=customer,
@@ -162,6 +169,7 @@ def task_create(
         person=person,
         contract=contract,
         today=today or timezone.localdate(),
+        case=case,
     )
     task = Task(customer=customer, created_by=actor, **fields)
     audit.save(task, actor=actor)

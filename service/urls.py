@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
     path("cases/<int:pk>/status/", case_views.case_status, name="case_status"),
     path("cases/<int:pk>/contact/", case_views.case_contact, name="case_contact"),
+    path("cases/<int:pk>/tasks/", case_views.case_task, name="case_task"),
     path(
         "customers/<int:pk>/cases/new/",
         case_views.customer_case_new,

@@ -231,9 +231,9 @@ ROUTES: dict[str, Route] = {
     ),
     # The case, may-change; the clock (targets, pauses); the timeline (history
     # rows and what they name: customer, person, contract, users, team; the
-    # contacts); the three forms' choices.
+    # contacts); the ratings, the open tasks; the four forms' choices.
     "service:case_detail": Route(
-        RECORD, (404, 403), lambda w: {"pk": w.case.pk}, queries=("anna", 26)
+        RECORD, (404, 403), lambda w: {"pk": w.case.pk}, queries=("anna", 34)
     ),
     "service:case_status": Route(
         POST_ONLY_READ, (404, 403), lambda w: {"pk": w.case.pk}
@@ -241,6 +241,7 @@ ROUTES: dict[str, Route] = {
     "service:case_contact": Route(
         POST_ONLY_READ, (404, 403), lambda w: {"pk": w.case.pk}
     ),
+    "service:case_task": Route(POST_ONLY_READ, (404, 403), lambda w: {"pk": w.case.pk}),
     # The company's SLA targets and case categories (Admin): session+user+company,
     # OTP device, roles+teams, the categories and the targets.
     "service:settings": Route(ADMIN_PAGE, (403, 403), queries=("admin", 5)),

@@ -250,3 +250,26 @@ def test_resolving_with_a_rating_for_a_case_without_contact_warns(
     assert case.status == "resolved" and not CaseRating.objects.exists()
     levels = [message.level_tag for message in response.context["messages"]]
     assert "warning" in levels
+
+
+def test_a_task_on_the_case_is_on_the_case_and_the_customer(client_as, demo, nord):
+    case = new_case(nord, demo["anna"])
+    client = client_as("anna")
+    due = timezone.localdate().isoformat()
+    response = client.post(
+        reverse("service:case_task", args=[case.pk]),
+        {"title": "Ersatzteil zusenden", "due_on": due, "assignee": demo["anna"].pk,
+         "priority": "normal"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    task = case.tasks.get()
+    assert (task.customer, task.title) == (nord, "Ersatzteil zusenden")
+    assert "Ersatzteil zusenden" in client.get(case.get_absolute_url()).content.decode()
+    assert "Ersatzteil zusenden" in client.get(nord.get_absolute_url()).content.decode()
+    response = client.post(
+        reverse("service:case_task", args=[case.pk]),
+        {"title": "", "due_on": due, "assignee": demo["anna"].pk},
+    )
+    assert response.status_code == 400 and case.tasks.count() == 1
+    ben = client_as("ben")
+    assert ben.post(reverse("service:case_task", args=[case.pk]), {}).status_code == 404
