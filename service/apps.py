@@ -13,7 +13,7 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from crm import cards
-        from service import followups, selectors  # noqa: F401 (an outbox kind)
+        from service import escalation, followups, selectors  # noqa: F401 (outbox kinds)
 
         # Follow-ups: in the main column above the timeline (after contracts).
         cards.register(
