@@ -299,3 +299,13 @@ def test_the_scan_reads_through_its_partial_index(demo, case, target):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
     assert f"service_case_{target.kind}_scan" in plan, plan
+
+
+def test_beat_runs_the_escalation_task_every_five_minutes(demo, settings):
+    from service.tasks import case_escalations_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["case-escalations"]
+    assert entry["task"] == "service.case_escalations"
+    assert entry["schedule"] == timedelta(minutes=5)
+    assert entry["options"]["expires"] < 5 * 60  # a dead worker's backlog expires
+    assert case_escalations_task.apply().get()["sent"] == 0
