@@ -40,12 +40,14 @@ test: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py compile_translations; \
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
-# Customer pages at 10k and 100k organizations, contracts at 200k and 2M
+# Customer pages at 10k and 100k organizations, contracts at 200k and 2M, the
+# SLA escalation scan and the case list at 10k and 100k cases
 # (seeds crm_bench_* once; the first run takes long).
 bench: install
 	@set -e; eval "$$($(BIN)/python -m config.services env)"; \
 	$(BIN)/python -m bench.customers; \
 	$(BIN)/python -m bench.contracts; \
+	$(BIN)/python -m bench.cases; \
 	$(BIN)/python -m bench.report; \
 	$(BIN)/python -m bench.freetext
 

@@ -13,7 +13,13 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from crm import cards
-        from service import case_selectors, followups, ratings, selectors  # noqa: F401
+        from service import (  # noqa: F401 (outbox kinds)
+            case_selectors,
+            escalation,
+            followups,
+            ratings,
+            selectors,
+        )
 
         # Follow-ups: in the main column above the timeline (after contracts).
         cards.register(

@@ -114,8 +114,9 @@ ROUTES: dict[str, Route] = {
     "healthz_tasks": Route(row(503, 503, 503, 503, 503, 503), (405, 405)),
     # The dashboard: session+user+company, OTP device, roles+teams, my deadlines;
     # "my tasks" adds two (the counts of overdue, today and this week in one
-    # aggregate; the first few rows with their customers in one).
-    "accounts:dashboard": Route(SIGNED_IN, (200, 200), queries=("anna", 6)),
+    # aggregate; the first few rows with their customers in one); "my cases" two
+    # more (open, missed and due soon in one aggregate; the most urgent in one).
+    "accounts:dashboard": Route(SIGNED_IN, (200, 200), queries=("anna", 8)),
     "accounts:administration": Route(ADMIN_PAGE, (403, 403), queries=("admin", 7)),
     # The company's settings: session+user+company, OTP device, roles+teams, the
     # company (read afresh: the form edits it).

@@ -200,6 +200,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "service.task_digests",
         "schedule": crontab(hour=6, minute=40),
     },
+    # SLA escalation of cases (service.escalation): the owner before a target
+    # is missed, the team's manager when it is. Each alert is sent once, so a
+    # run that expired in a dead worker's queue is caught up by the next.
+    "case-escalations": {
+        "task": "service.case_escalations",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 4 * 60},
+    },
     "review-digests": {
         "task": "compliance.review_digests",
         "schedule": crontab(hour=6, minute=45),
