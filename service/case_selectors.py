@@ -7,14 +7,18 @@ user (Art. 18 for one contact of an organization) — the rule of tasks.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, F
+from django.db.models import Avg, Count, F, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 
+from core.cache import CACHE_DOWN, cache_get, cache_set
 from crm.models import person_shown
 from crm.policy import may_change, remember_editable
 from service.models import (
@@ -55,12 +59,24 @@ def case_editable(*, user, case: Case) -> bool:
     return case.customer.restricted_until is None and may_change(user, case.customer_id)
 
 
+def _person_shown_by_key(user) -> Q:
+    """person_shown by key: a case without a person, or whose person is not one
+    of the company's few restricted ones (no join of every person; for lists
+    across many customers)."""
+    from crm.models import Person
+
+    if not person_shown(user):
+        return Q()
+    restricted = Person.objects.filter(
+        company_id=user.company_id, restricted_until__isnull=False
+    ).values("pk")
+    return Q(person_id__isnull=True) | ~Q(person_id__in=restricted)
+
+
 def case_list(*, user, filters: dict, now: datetime) -> CaseQuerySet:
     """Visible cases, filtered; newest first (breached and due soon: soonest due
-    first)."""
-    queryset = _related(
-        Case.objects.across_visible(user).filter(person_shown(user, prefix="person__"))
-    )
+    first). Without joins: the page's rows are joined once chosen (case_page)."""
+    queryset = Case.objects.across_visible(user).filter(_person_shown_by_key(user))
     status = filters.get("status") or "open"
     if status == "open":
         queryset = queryset.open()
@@ -78,11 +94,66 @@ def case_list(*, user, filters: dict, now: datetime) -> CaseQuerySet:
     return queryset.order_by("-opened_at", "-id")
 
 
+GENERATION_KEY = "service:cases:generation"
+COUNT_CACHE_SECONDS = 60
+
+
+def forget_case_counts() -> None:
+    """Make every cached case-list count stale (after a case is recorded or
+    moved on); customers reassigned or shared bump crm's generation, which the
+    key holds too."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not in the cache (yet, or evicted)
+        cache_set(GENERATION_KEY, 1, None)
+    except CACHE_DOWN:
+        pass
+
+
+def _count_key(user, filters: dict) -> str | None:
+    from crm.selectors import GENERATION_KEY as CUSTOMERS
+
+    shown = sorted((k, str(v)) for k, v in filters.items() if k != "page" and v)
+    try:
+        generations = cache.get_many([GENERATION_KEY, CUSTOMERS])
+    except CACHE_DOWN:
+        return None
+    mine, theirs = generations.get(GENERATION_KEY, 0), generations.get(CUSTOMERS, 0)
+    raw = f"{mine}:{theirs}:{user.pk}:{user.company_id}:{shown}"
+    return "service:case-count:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+class _CasePaginator(Paginator):
+    """Pages of case ids; a page's rows are then read with their joins. The
+    count is cached a minute per user and filter (paging asks it again and
+    again), dropped when a case or a customer's visibility changes."""
+
+    def __init__(self, *args, count_key: str | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self) -> int:
+        total = cache_get(self.count_key) if self.count_key else None
+        if total is None:
+            total = super().count
+            if self.count_key:
+                cache_set(self.count_key, total, COUNT_CACHE_SECONDS)
+        return total
+
+    def _get_page(self, object_list, number, paginator):
+        ids = [case.pk for case in object_list]
+        rows = {case.pk: case for case in _related(Case.objects.filter(pk__in=ids))}
+        chosen = [rows[pk] for pk in ids if pk in rows]
+        return super()._get_page(chosen, number, paginator)
+
+
 def case_page(*, user, filters: dict, now: datetime, number) -> Page:
-    """One page of the case list (a count and the page's rows: two queries)."""
-    return Paginator(
-        case_list(user=user, filters=filters, now=now), LIST_SIZE
-    ).get_page(number)
+    """One page of the case list: the count (cached), the page's ids (the case
+    table and the visibility only) and the page's rows with their joins."""
+    queryset = case_list(user=user, filters=filters, now=now).only("pk")
+    paginator = _CasePaginator(queryset, LIST_SIZE, count_key=_count_key(user, filters))
+    return paginator.get_page(number)
 
 
 def customer_cases_card(*, user, customer, access) -> dict:

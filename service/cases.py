@@ -33,7 +33,7 @@ from core.versioning import lock_version
 from crm import policy
 from crm import services as crm_services
 from crm.models import Customer, Interaction, Person
-from service import sla, warranty
+from service import case_selectors, sla, warranty
 from service.calendars import company_calendar
 from service.followups import assignee_error
 from service.models import (
@@ -432,6 +432,7 @@ def case_create(
     case.number = next_number(customer.company_id, "case", "R")
     _set_clock(case)
     audit.save(case, actor=actor)
+    transaction.on_commit(case_selectors.forget_case_counts)
     return case
 
 
@@ -463,6 +464,7 @@ def case_update(
         _set_clock(locked)
     locked.version += 1
     audit.save(locked, actor=actor)
+    transaction.on_commit(case_selectors.forget_case_counts)
     return locked
 
 
@@ -530,6 +532,7 @@ def case_set_status(
     _set_clock(locked)
     locked.version += 1
     audit.save(locked, actor=actor, reason=reason)
+    transaction.on_commit(case_selectors.forget_case_counts)
     return locked
 
 
