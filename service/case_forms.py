@@ -95,6 +95,7 @@ class CaseForm(forms.Form):
             initial.setdefault("owner", customer.owner_id)
             initial.setdefault("team", customer.team_id)
         initial.setdefault("owner", user.pk)
+        initial.setdefault("priority", CasePriority.NORMAL)
         super().__init__(*args, **kwargs)
         self.customer = customer
         self.user = user
@@ -168,6 +169,8 @@ class CaseStatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(CaseStatus.choices)
         self.fields["status"].choices = [(value, labels[value]) for value in allowed]
+        if CaseStatus.RESOLVED not in allowed:  # resolved or closed: close or reopen
+            del self.fields["resolution"], self.fields["ask_rating"]
 
 
 class CaseFilterForm(forms.Form):

@@ -431,6 +431,7 @@ def case_create(
     )
     case.number = next_number(customer.company_id, "case", "R")
     _set_clock(case)
+    case._history_date = now  # the timeline shows the moment given (demo, import)
     audit.save(case, actor=actor)
     transaction.on_commit(case_selectors.forget_case_counts)
     return case
@@ -531,6 +532,7 @@ def case_set_status(
     locked.status = status
     _set_clock(locked)
     locked.version += 1
+    locked._history_date = now
     audit.save(locked, actor=actor, reason=reason)
     transaction.on_commit(case_selectors.forget_case_counts)
     return locked
