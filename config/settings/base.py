@@ -421,6 +421,9 @@ DATA_REVIEW_MONTHS = int(os.environ.get("DATA_REVIEW_MONTHS", "6"))
 # personal data (like a missing confidentiality commitment) until the DPO
 # records one.
 TRAINING_REMINDER_DAYS = int(os.environ.get("TRAINING_REMINDER_DAYS", "30"))
+# The owner of a case is told "due soon" when this share of a target's business
+# time has passed (service.cases, service.escalation).
+SLA_WARN_SHARE = os.environ.get("SLA_WARN_SHARE", "0.75")
 TRAINING_BLOCKS_ACCESS = env_bool("TRAINING_BLOCKS_ACCESS", False)
 # The controller (Art. 4(7) GDPR) as it signs access reports, and the authority
 # a person may complain to (Art. 15(1)(f)); lines separated by "\n".
