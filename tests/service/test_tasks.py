@@ -72,6 +72,7 @@ def test_a_task_is_created_from_the_customer_page_with_htmx(client_as, demo, nor
     )
     assert task.company_id == nord.company_id and task.created_by == demo["anna"]
     assert "Rückruf vereinbaren" in response.content.decode()
+    assert b'data-testid="task-saved"' in response.content  # the confirmation
     assert task.history.get().history_user == demo["anna"]
 
 
