@@ -42,6 +42,7 @@ from core.history import history_page
 from core.holidays import holiday_names
 from core.params import int_param, month_param
 from core.versioning import StaleEdit
+from crm import cards
 from crm import selectors as crm_selectors
 
 contract_roles = role_required(roles.CONTRACT_ROLES)
@@ -130,6 +131,10 @@ def contract_detail(request, pk: int):
         "documents": list(contract.documents.prefetch_related("versions__uploaded_by")),
         "document_form": DocumentForm(contract=contract) if access.can_edit else None,
         "can_edit": access.can_edit,
+        # e.g. "new task" of service (crm.cards.register_record_action)
+        "record_actions": cards.record_actions("contract")
+        if access.can_edit and contract.customer.restricted_until is None
+        else [],
         "tab": "overview",
     }
     return render(request, "contracts/contract_detail.html", context)

@@ -57,3 +57,20 @@ def register_timeline_action(name: str, template: str) -> None:
 def timeline_actions() -> list[str]:
     """The templates of the timeline's actions, in the order registered."""
     return list(_TIMELINE_ACTIONS.values())
+
+
+# Actions of higher apps on a record's page (a person's, a contract's) for users
+# who may change its customer: templates rendered with `customer` and the record
+# (`person`, `contract`) in the context.
+_RECORD_ACTIONS: dict[str, dict[str, str]] = {}
+
+
+def register_record_action(record: str, name: str, template: str) -> None:
+    """Add (or replace, by name) an action on the pages of `record` ("person",
+    "contract")."""
+    _RECORD_ACTIONS.setdefault(record, {})[name] = template
+
+
+def record_actions(record: str) -> list[str]:
+    """The templates of a record page's actions, in the order registered."""
+    return list(_RECORD_ACTIONS.get(record, {}).values())

@@ -485,7 +485,16 @@ def person_detail(request, pk: int, person_pk: int):
     context = _timeline_context(customer, request, person=person)
     if request.htmx:
         return render(request, "crm/customer_detail.html#timeline-rows", context)
-    context.update({"access": access, "filter_form": TimelineFilterForm()})
+    context.update(
+        {
+            "access": access,
+            "filter_form": TimelineFilterForm(),
+            # e.g. "new task" of service (crm.cards.register_record_action)
+            "record_actions": cards.record_actions("person")
+            if access.can_edit and customer.restricted_until is None
+            else [],
+        }
+    )
     return render(request, "crm/person_detail.html", context)
 
 

@@ -44,3 +44,7 @@ class ServiceConfig(AppConfig):
         # "Rückruf vereinbaren" next to "Log a contact": opens the tasks card's
         # form, prefilled with a call back for tomorrow.
         cards.register_timeline_action("call_back", "service/_timeline_call_back.html")
+        # "New task" on a person's and a contract's page: the customer's task
+        # form with the person or contract chosen.
+        cards.register_record_action("person", "task", "service/_person_task.html")
+        cards.register_record_action("contract", "task", "service/_contract_task.html")

@@ -97,9 +97,15 @@ def customer_tasks(request, pk: int) -> HttpResponse:
     if request.method == "GET":
         customer = crm_selectors.customer_get(user=request.user, pk=pk)
         access = crm_selectors.customer_access(user=request.user, customer=customer)
-        initial = {}
+        initial = {
+            # from a person's or a contract's page (the form offers only the
+            # customer's own: another id is simply not chosen)
+            name: request.GET[name]
+            for name in ("person", "contract")
+            if request.GET.get(name, "").isdigit()
+        }
         if "callback" in request.GET:
-            initial = {
+            initial |= {
                 "title": _("Call back"),
                 "due_on": timezone.localdate() + timedelta(days=1),
             }

@@ -467,3 +467,27 @@ def test_the_digest_names_no_customer_the_assignee_may_no_longer_see(demo, nord)
     mail.outbox.clear()
     assert followups.task_digests_send(today=TODAY) == 0
     assert mail.outbox == []
+
+
+def test_a_task_is_started_from_a_persons_and_a_contracts_page(client_as, demo, nord):
+    anna = demo["anna"]
+    person = add_person(nord, anna, last_name="Weber")
+    deal = make_contract(nord, anna)
+    client = client_as("anna")
+    url = reverse("service:customer_tasks", args=[nord.pk])
+    person_page = client.get(
+        reverse("crm:person_detail", args=[nord.pk, person.pk])
+    ).content.decode()
+    assert f'{url}?person={person.pk}"' in person_page
+    contract_page = client.get(deal.get_absolute_url()).content.decode()
+    assert f'{url}?contract={deal.pk}"' in contract_page
+    form = client.get(f"{url}?person={person.pk}&contract={deal.pk}").context["card"][
+        "form"
+    ]
+    assert (form["person"].value(), form["contract"].value()) == (
+        str(person.pk),
+        str(deal.pk),
+    )
+    # the DPO reads the pages but gets no such link
+    dora = client_as("dora").get(deal.get_absolute_url()).content.decode()
+    assert 'data-testid="contract-new-task"' not in dora
