@@ -228,16 +228,21 @@ def service_settings_save(
 # --- The clock --------------------------------------------------------------------
 
 
-def targets_for(case: Case) -> tuple[timedelta, timedelta]:
+def targets_for(
+    case: Case, targets: list[SlaTarget] | None = None
+) -> tuple[timedelta, timedelta]:
     """The case's (first response, resolution) targets as business time: the
     company's target for its priority and category, else for its priority,
-    else the defaults."""
-    rows = {
-        target.category_id: target
-        for target in SlaTarget.objects.filter(
+    else the defaults (`targets`: the company's rows, read once for many)."""
+    if targets is None:
+        targets = SlaTarget.objects.filter(
             company_id=case.company_id, priority=case.priority
         )
-        if target.category_id in (None, case.category_id)
+    rows = {
+        target.category_id: target
+        for target in targets
+        if target.priority == case.priority
+        and target.category_id in (None, case.category_id)
     }
     row = rows.get(case.category_id) or rows.get(None)
     if row is not None:
@@ -275,10 +280,23 @@ class Clock:
     calendar: sla.Calendar
 
 
-def clock(case: Case, *, language: str = "de") -> Clock:
-    """Compute the case's SLA clock from its opening, targets and pauses."""
-    response_target, resolution_target = targets_for(case)
-    calendar = _calendar(case, language)
+def clock(
+    case: Case,
+    *,
+    language: str = "de",
+    targets: list[SlaTarget] | None = None,
+    calendars: dict | None = None,
+) -> Clock:
+    """Compute the case's SLA clock from its opening, targets and pauses (the
+    company's targets and calendars may come in, read once for many cases)."""
+    response_target, resolution_target = targets_for(case, targets)
+    if calendars is None:
+        calendar = _calendar(case, language)
+    else:
+        year = timezone.localtime(case.opened_at).year
+        if year not in calendars:
+            calendars[year] = _calendar(case, language)
+        calendar = calendars[year]
     pauses = _pauses(case)
     response = sla.due(case.opened_at, response_target, calendar, pauses)
     resolution = sla.due(case.opened_at, resolution_target, calendar, pauses)
@@ -300,13 +318,13 @@ def clock(case: Case, *, language: str = "de") -> Clock:
     )
 
 
-def _set_clock(case: Case) -> None:
+def _set_clock(case: Case, **shared) -> None:
     """Store the due and warning moments of the case's open targets."""
     if case.status not in OPEN_STATUSES:
         case.response_due_at = case.response_warn_at = None
         case.resolution_due_at = case.resolution_warn_at = None
         return
-    result = clock(case)
+    result = clock(case, **shared)
     if case.first_response_at is None:
         case.response_due_at = result.response.due
         case.response_warn_at = result.response_warn
@@ -322,17 +340,24 @@ def refresh_clocks(*, company_id: int, priority: str | None = None) -> int:
     cases = Case.objects.open().filter(company_id=company_id).select_related("company")
     if priority:
         cases = cases.filter(priority=priority)
-    count = 0
+    targets = list(SlaTarget.objects.filter(company_id=company_id))
+    calendars: dict = {}
+    columns = [
+        "response_due_at",
+        "response_warn_at",
+        "resolution_due_at",
+        "resolution_warn_at",
+    ]
+    count, batch = 0, []
     for case in cases.prefetch_related("pauses").iterator(chunk_size=500):
-        _set_clock(case)
-        Case.objects.filter(pk=case.pk).update(
-            response_due_at=case.response_due_at,
-            response_warn_at=case.response_warn_at,
-            resolution_due_at=case.resolution_due_at,
-            resolution_warn_at=case.resolution_warn_at,
-        )
-        count += 1
-    return count
+        _set_clock(case, targets=targets, calendars=calendars)
+        batch.append(case)
+        if len(batch) == 500:
+            Case.objects.bulk_update(batch, columns)
+            count, batch = count + len(batch), []
+    if batch:
+        Case.objects.bulk_update(batch, columns)
+    return count + len(batch)
 
 
 # --- Validation ---------------------------------------------------------------------
