@@ -20,8 +20,9 @@ SEARCH_QUERIES = 6
 # user, device, roles+teams, customer (+tags), grants, the access log entry,
 # persons, addresses, timeline, the persons to tick in the "log a contact" form,
 # the contracts card (one query, its totals summed in Python), the tasks card's
-# open tasks (one query; its form comes by htmx)
-DETAIL_QUERIES = 12
+# open tasks (one query; its form comes by htmx), the cases card's cases and the
+# customer's average rating (two)
+DETAIL_QUERIES = 14
 
 
 def grow(demo, count: int) -> None:
