@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Team, User
+from accounts.models import User
 from accounts.numbers import next_number
 from accounts.roles import ADMIN_ROLES
 from core import audit
@@ -32,7 +32,7 @@ from core.errors import NotPossible, PermissionRefused, messages
 from core.versioning import lock_version
 from crm import policy
 from crm import services as crm_services
-from crm.models import Customer, Interaction, Person
+from crm.models import Customer, Interaction
 from service import case_selectors, sla, warranty
 from service.calendars import company_calendar
 from service.followups import assignee_error
@@ -57,7 +57,6 @@ messages(
             "until the data protection officer lifts the restriction."
         ),
         "case_status_not_allowed": _("This change of status is not possible."),
-        "case_not_open": _("A resolved or closed case takes no more changes."),
         "service_settings_admin_only": _(
             "Only an administrator of the company changes the service settings."
         ),
@@ -423,10 +422,6 @@ def _require_change(actor: User | None, customer: Customer) -> None:
         raise NotPossible(code="case_customer_restricted")
 
 
-def default_team(customer: Customer) -> Team | None:
-    return customer.team
-
-
 # --- Writes ---------------------------------------------------------------------------
 
 
@@ -445,7 +440,7 @@ def case_create(
     if fields.get("owner") is None:
         fields["owner"] = customer.owner
     if "team" not in fields:
-        fields["team"] = default_team(customer)
+        fields["team"] = customer.team
     data = _clean(customer=customer, fields=fields, today=timezone.localdate(now))
     case = Case(
         customer=customer,
@@ -650,7 +645,3 @@ def warranty_of(case: Case, *, language: str = "de") -> dict | None:
         "days_left": (result.ends - today).days,
         "explanation": warranty.explain(result, language),
     }
-
-
-def person_of(case: Case) -> Person | None:
-    return case.person
